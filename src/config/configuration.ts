@@ -1,0 +1,103 @@
+import { resolve } from 'node:path';
+import { ConfigService, registerAs } from '@nestjs/config';
+import { EnvironmentVariables, validateEnvironment } from './env.validation';
+
+let validated: EnvironmentVariables | undefined;
+
+/** The validated environment, read once per process. */
+export function env(): EnvironmentVariables {
+  validated ??= validateEnvironment(process.env);
+  return validated;
+}
+
+/**
+ * Sets defaults for this process before anything reads the configuration (tools and tests that
+ * run the app in a scratch directory). Variables the caller already exported win.
+ */
+export function overrideEnvironment(values: Record<string, string>, options: { force?: boolean } = {}): void {
+  for (const [name, value] of Object.entries(values)) {
+    if (options.force || process.env[name] === undefined) process.env[name] = value;
+  }
+  validated = undefined;
+}
+
+export const appConfig = registerAs('app', () => {
+  const e = env();
+  return {
+    nodeEnv: e.NODE_ENV,
+    isProduction: e.NODE_ENV === 'production',
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    logLevel: e.LOG_LEVEL,
+    dataDir: resolve(e.DATA_DIR),
+    bootstrapAdminEmail: e.BOOTSTRAP_ADMIN_EMAIL,
+    version: process.env.npm_package_version ?? '0.1.0',
+  };
+});
+
+export const databaseConfig = registerAs('database', () => {
+  const e = env();
+  return { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, migrationsRun: e.DATABASE_MIGRATIONS_RUN };
+});
+
+export const queueConfig = registerAs('queue', () => {
+  const e = env();
+  return { redisUrl: e.REDIS_URL, runProcessors: e.RUN_PROCESSORS };
+});
+
+export const storageConfig = registerAs('storage', () => {
+  const e = env();
+  const s3 = e.S3_BUCKET
+    ? {
+        bucket: e.S3_BUCKET,
+        endpoint: e.S3_ENDPOINT,
+        region: e.S3_REGION,
+        accessKeyId: e.S3_ACCESS_KEY_ID,
+        secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+        forcePathStyle: e.S3_FORCE_PATH_STYLE,
+      }
+    : undefined;
+  return { s3, signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS, signingSecret: e.STORAGE_SIGNING_SECRET };
+});
+
+export const authConfig = registerAs('auth', () => {
+  const e = env();
+  return {
+    oidcIssuerUrl: e.OIDC_ISSUER_URL?.replace(/\/+$/, ''),
+    oidcAudience: e.OIDC_AUDIENCE,
+    jwtSecret: e.JWT_SECRET,
+    jwtIssuer: e.JWT_ISSUER,
+    jwtAudience: e.JWT_AUDIENCE,
+    clockToleranceSeconds: e.JWT_CLOCK_TOLERANCE_SECONDS,
+    roleClaim: e.JWT_ROLE_CLAIM,
+    workspaceClaim: e.JWT_WORKSPACE_CLAIM,
+    superadminClaim: e.JWT_SUPERADMIN_CLAIM,
+    defaultRole: e.JWT_DEFAULT_ROLE,
+  };
+});
+
+export const httpConfig = registerAs('http', () => {
+  const e = env();
+  const origins = e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  return {
+    corsOrigins: origins,
+    rateLimitTtlMs: e.RATE_LIMIT_TTL_SECONDS * 1000,
+    rateLimitMax: e.RATE_LIMIT_MAX,
+    bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,
+  };
+});
+
+export const allConfigs = [appConfig, databaseConfig, queueConfig, storageConfig, authConfig, httpConfig];
+
+export interface AllConfig {
+  app: ReturnType<typeof appConfig>;
+  database: ReturnType<typeof databaseConfig>;
+  queue: ReturnType<typeof queueConfig>;
+  storage: ReturnType<typeof storageConfig>;
+  auth: ReturnType<typeof authConfig>;
+  http: ReturnType<typeof httpConfig>;
+}
+
+/** The typed ConfigService every module injects: `config.getOrThrow('auth', { infer: true })`. */
+export type AppConfigService = ConfigService<AllConfig, true>;
