@@ -1,0 +1,51 @@
+import { loadDotEnv } from './config/load-env';
+loadDotEnv();
+
+import { NestFactory } from '@nestjs/core';
+import { overrideEnvironment } from './config/configuration';
+import { BootstrapService, printInitialKey } from './modules/users/bootstrap.service';
+
+const USAGE = `Usage: npm run flightdeck -- <command>
+
+Commands:
+  bootstrap   Create the initial superadmin, workspace and project when the database is empty,
+              or issue a new API key for the superadmin (BOOTSTRAP_ADMIN_EMAIL) and print it once.
+`;
+
+type Command = (app: Awaited<ReturnType<typeof NestFactory.createApplicationContext>>) => Promise<void>;
+
+const COMMANDS: Record<string, Command> = {
+  bootstrap: async (app) => {
+    const bootstrap = app.get(BootstrapService);
+    if (bootstrap.bootstrappedAtStartup) return; // the empty database was just set up, key printed
+    const result = await bootstrap.ensureInitialAdmin({ issueKeyIfPresent: true });
+    if (result) printInitialKey(result);
+  },
+};
+
+async function main(): Promise<number> {
+  const command = COMMANDS[process.argv[2] ?? ''];
+  if (!command) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  // A one-shot command: no job processing, quiet logs.
+  overrideEnvironment({ RUN_PROCESSORS: 'false', LOG_LEVEL: 'warn' });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { AppModule } = require('./app.module') as typeof import('./app.module');
+  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
+  try {
+    await command(app);
+  } finally {
+    await app.close();
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

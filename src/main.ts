@@ -1,0 +1,18 @@
+import { loadDotEnv } from './config/load-env';
+loadDotEnv();
+
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { configureApp } from './app.setup';
+import { env } from './config/configuration';
+
+async function bootstrap(): Promise<void> {
+  const settings = env();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false });
+  configureApp(app);
+  await app.listen(settings.PORT, settings.HOST);
+  process.stdout.write(`Flightdeck listening on http://${settings.HOST}:${settings.PORT} (docs at /docs)\n`);
+}
+
+void bootstrap();
