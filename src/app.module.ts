@@ -7,6 +7,8 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { SessionsModule } from './modules/sessions/sessions.module';
+import { TracesModule } from './modules/traces/traces.module';
 import { UsersModule } from './modules/users/users.module';
 import { QueueModule } from './queue/queue.module';
 import { StorageModule } from './storage/storage.module';
@@ -21,6 +23,8 @@ import { StorageModule } from './storage/storage.module';
     ThrottlingModule,
     AuthModule.forRoot(UsersModule),
     UsersModule,
+    SessionsModule,
+    TracesModule,
     HealthModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

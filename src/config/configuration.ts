@@ -88,7 +88,17 @@ export const httpConfig = registerAs('http', () => {
   };
 });
 
-export const allConfigs = [appConfig, databaseConfig, queueConfig, storageConfig, authConfig, httpConfig];
+export const ingestConfig = registerAs('ingest', () => {
+  const e = env();
+  return {
+    maxEventsPerBatch: e.INGEST_MAX_EVENTS_PER_BATCH,
+    maxEventBytes: e.INGEST_MAX_EVENT_BYTES,
+    uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+    streamHeartbeatMs: e.STREAM_HEARTBEAT_SECONDS * 1000,
+  };
+});
+
+export const allConfigs = [appConfig, databaseConfig, queueConfig, storageConfig, authConfig, httpConfig, ingestConfig];
 
 export interface AllConfig {
   app: ReturnType<typeof appConfig>;
@@ -97,6 +107,7 @@ export interface AllConfig {
   storage: ReturnType<typeof storageConfig>;
   auth: ReturnType<typeof authConfig>;
   http: ReturnType<typeof httpConfig>;
+  ingest: ReturnType<typeof ingestConfig>;
 }
 
 /** The typed ConfigService every module injects: `config.getOrThrow('auth', { infer: true })`. */

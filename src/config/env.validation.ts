@@ -133,6 +133,22 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1)
   RATE_LIMIT_MAX = 6000;
 
+  /** Most events one append request may carry (more: 413). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  INGEST_MAX_EVENTS_PER_BATCH = 1000;
+
+  /** Largest serialized event, in bytes (larger: 413). */
+  @Transform(toInt) @IsInt() @Min(256)
+  INGEST_MAX_EVENT_BYTES = 256 * 1024;
+
+  /** Largest uploaded session file (JSONL), in bytes (larger: 413). */
+  @Transform(toInt) @IsInt() @Min(1024)
+  UPLOAD_MAX_BYTES = 1024 * 1024 * 1024;
+
+  /** Seconds between SSE heartbeat comments on /api/stream. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(300)
+  STREAM_HEARTBEAT_SECONDS = 15;
+
   /** Largest JSON body accepted, in bytes. */
   @Transform(toInt) @IsInt() @Min(1024)
   HTTP_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
