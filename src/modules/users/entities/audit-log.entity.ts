@@ -27,7 +27,7 @@ export class AuditLogEntity {
   @Column({ type: 'text', nullable: true })
   targetId: string | null;
 
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: () => "'{}'" })
   data: Record<string, unknown>;
 
   @Column({ type: 'text', nullable: true })
