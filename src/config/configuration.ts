@@ -79,7 +79,9 @@ export const authConfig = registerAs('auth', () => {
 
 export const httpConfig = registerAs('http', () => {
   const e = env();
-  const origins = e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  const origins = e.CORS_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   return {
     corsOrigins: origins,
     rateLimitTtlMs: e.RATE_LIMIT_TTL_SECONDS * 1000,

@@ -12,7 +12,10 @@ describe('environment validation', () => {
   });
 
   it('converts numbers and booleans from their text form', () => {
-    expect(validateEnvironment({ PORT: '8080', RUN_PROCESSORS: 'false' })).toMatchObject({ PORT: 8080, RUN_PROCESSORS: false });
+    expect(validateEnvironment({ PORT: '8080', RUN_PROCESSORS: 'false' })).toMatchObject({
+      PORT: 8080,
+      RUN_PROCESSORS: false,
+    });
   });
 
   it('stops with one line per bad variable naming it and what it accepts, without echoing values', () => {

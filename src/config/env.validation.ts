@@ -16,7 +16,8 @@ import {
 
 const toBoolean = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.trim().toLowerCase()) : value;
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value);
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
@@ -27,14 +28,18 @@ export class EnvironmentVariables {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
   @IsString()
   HOST = '0.0.0.0';
 
   /** Base URL clients reach this server on; signed local-storage URLs are built on it. */
-  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   PUBLIC_URL?: string;
 
   @IsIn(LOG_LEVELS)
@@ -44,64 +49,90 @@ export class EnvironmentVariables {
   @IsString()
   DATA_DIR = './data';
 
-  @IsOptional() @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// or postgresql:// URL' })
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(500)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
   DATABASE_POOL_SIZE = 20;
 
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   DATABASE_MIGRATIONS_RUN = true;
 
-  @IsOptional() @Matches(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
+  @IsOptional()
+  @Matches(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
   /** The API process also runs queue processors unless this is false (then run `npm run start:worker`). */
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   RUN_PROCESSORS = true;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   S3_BUCKET?: string;
 
-  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   S3_ENDPOINT?: string;
 
   @IsString()
   S3_REGION = 'us-east-1';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   S3_ACCESS_KEY_ID?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   S3_SECRET_ACCESS_KEY?: string;
 
-  @Transform(toBoolean) @IsBoolean()
+  @Transform(toBoolean)
+  @IsBoolean()
   S3_FORCE_PATH_STYLE = false;
 
-  @Transform(toInt) @IsInt() @Min(10) @Max(3600)
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3600)
   SIGNED_URL_TTL_SECONDS = 300;
 
   /** HMAC secret for local-storage signed URLs; generated under DATA_DIR when unset. */
-  @IsOptional() @IsString() @MinLength(32)
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
   STORAGE_SIGNING_SECRET?: string;
 
-  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   OIDC_ISSUER_URL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   OIDC_AUDIENCE?: string;
 
   /** HS256 secret for setups without an identity provider. */
-  @IsOptional() @IsString() @MinLength(32)
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
   JWT_SECRET?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   JWT_ISSUER?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   JWT_AUDIENCE?: string;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(300)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
   JWT_CLOCK_TOLERANCE_SECONDS = 30;
 
   /** Claim holding the workspace role (owner|admin|member|viewer); memberships decide when absent. */
@@ -127,30 +158,46 @@ export class EnvironmentVariables {
   @IsString()
   CORS_ORIGINS = '';
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_TTL_SECONDS = 60;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_MAX = 6000;
 
   /** Most events one append request may carry (more: 413). */
-  @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
   INGEST_MAX_EVENTS_PER_BATCH = 1000;
 
   /** Largest serialized event, in bytes (larger: 413). */
-  @Transform(toInt) @IsInt() @Min(256)
+  @Transform(toInt)
+  @IsInt()
+  @Min(256)
   INGEST_MAX_EVENT_BYTES = 256 * 1024;
 
   /** Largest uploaded session file (JSONL), in bytes (larger: 413). */
-  @Transform(toInt) @IsInt() @Min(1024)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
   UPLOAD_MAX_BYTES = 1024 * 1024 * 1024;
 
   /** Seconds between SSE heartbeat comments on /api/stream. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(300)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(300)
   STREAM_HEARTBEAT_SECONDS = 15;
 
   /** Largest JSON body accepted, in bytes. */
-  @Transform(toInt) @IsInt() @Min(1024)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
   HTTP_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 }
 

@@ -79,7 +79,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDa
   const joinedPort = runningServerPort(pgDir);
   if (joinedPort) {
     logger.log(`Joining the embedded PostgreSQL already running on port ${joinedPort}`);
-    return { url: urlFor(credentials, joinedPort), stop: async () => undefined };
+    return { url: urlFor(credentials, joinedPort), stop: () => Promise.resolve() };
   }
 
   const runsAsRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -18,7 +18,10 @@ export class HealthService {
   ) {}
 
   async summary(): Promise<HealthResponseDto> {
-    const [databaseUp, redisUp] = await Promise.all([this.databaseUp(), this.redis.configured ? this.redis.ping() : null]);
+    const [databaseUp, redisUp] = await Promise.all([
+      this.databaseUp(),
+      this.redis.configured ? this.redis.ping() : null,
+    ]);
     const redisStatus = redisUp === null ? 'disabled' : redisUp ? 'up' : 'down';
     return {
       status: databaseUp && redisStatus !== 'down' ? 'ok' : 'degraded',

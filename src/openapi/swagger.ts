@@ -25,7 +25,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1.0')
     .setLicense('UNLICENSED', 'https://flightdeck.dev/license')
     .addServer('/', 'This server')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Project API key `tp_live_...`' }, API_KEY_SECURITY)
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'Project API key `tp_live_...`' },
+      API_KEY_SECURITY,
+    )
     .addBearerAuth(
       { type: 'http', scheme: 'bearer', description: 'SSO (OIDC) JWT, or an API key as a bearer token' },
       BEARER_SECURITY,

@@ -41,7 +41,11 @@ describe('API keys', () => {
     await request(t.http).get('/v1/users/me').set('x-api-key', tenant.key).expect(200);
     await request(t.http).get('/v1/users/me').set('X-API-KEY', tenant.key).expect(200);
     const me = await request(t.http).get('/v1/users/me').set('Authorization', `Bearer ${tenant.key}`).expect(200);
-    expect(me.body).toMatchObject({ auth: 'api_key', email: tenant.user.email, workspace: { workspace_id: tenant.workspace.id } });
+    expect(me.body).toMatchObject({
+      auth: 'api_key',
+      email: tenant.user.email,
+      workspace: { workspace_id: tenant.workspace.id },
+    });
   });
 
   it('refuses a revoked key on its very next request', async () => {
@@ -76,14 +80,18 @@ describe('API keys', () => {
     for (let i = 0; i < 5; i++) await as(created.body.key).get('/v1/users/me').expect(200);
     const [row] = await t.dataSource.query('SELECT last_used_at FROM api_keys WHERE id = $1', [created.body.id]);
     expect(row.last_used_at).not.toBeNull();
-    const listed = (await as(tenant.key).get('/v1/api-keys').expect(200)).body.find((k: { id: string }) => k.id === created.body.id);
+    const listed = (await as(tenant.key).get('/v1/api-keys').expect(200)).body.find(
+      (k: { id: string }) => k.id === created.body.id,
+    );
     expect(listed.last_used_at).not.toBeNull();
   });
 
   it('never writes a key into a log line', async () => {
     const secret = await as(tenant.key).post('/v1/api-keys').send({ name: 'log probe' }).expect(201);
     const output = await captureStdout(async () => {
-      await as(secret.body.key).get('/v1/users/me?api_key=' + secret.body.key).expect(200);
+      await as(secret.body.key)
+        .get('/v1/users/me?api_key=' + secret.body.key)
+        .expect(200);
       await request(t.http).get('/v1/users/me').set('Authorization', `Bearer ${secret.body.key}`).expect(200);
       await request(t.http).get('/v1/users/me').set('Cookie', `session=${secret.body.key}`).expect(401);
     });
@@ -109,7 +117,10 @@ describe('API keys', () => {
   it('pins keys to a project: a pinned key may mint only keys pinned to the same project', async () => {
     const pinned = await joinTenant(t.dataSource, tenant, 'admin', { pinned: true });
     expectProblem(await as(pinned.key).post('/v1/api-keys').send({ name: 'escape' }), 403);
-    const ok = await as(pinned.key).post('/v1/api-keys').send({ name: 'same', project_id: tenant.project.id }).expect(201);
+    const ok = await as(pinned.key)
+      .post('/v1/api-keys')
+      .send({ name: 'same', project_id: tenant.project.id })
+      .expect(201);
     expect(ok.body.project_id).toBe(tenant.project.id);
     const me = await as(pinned.key).get('/v1/users/me').expect(200);
     expect(me.body.project_id).toBe(tenant.project.id);

@@ -17,7 +17,11 @@ describe('first start on embedded defaults', () => {
     let key: string;
     try {
       const health = await (await fetch(`${first.url}/health`)).json();
-      expect(health).toMatchObject({ status: 'ok', database: { status: 'up', mode: 'embedded' }, redis: { status: 'disabled' } });
+      expect(health).toMatchObject({
+        status: 'ok',
+        database: { status: 'up', mode: 'embedded' },
+        redis: { status: 'disabled' },
+      });
       const keys = printedApiKeys(first.output());
       expect(keys).toHaveLength(1);
       key = keys[0];

@@ -29,9 +29,9 @@ describe('migrations', () => {
 
   const userTables = async (ds: DataSource) =>
     (
-      (await ds.query(
+      await ds.query<{ table_name: string }[]>(
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'migrations' ORDER BY 1`,
-      )) as { table_name: string }[]
+      )
     ).map((r) => r.table_name);
 
   it('run from empty and revert back to empty', async () => {

@@ -180,15 +180,24 @@ describe('OIDC (real oidc-provider on loopback)', () => {
     });
 
     it("an HS256 token keyed with the provider's public key PEM (algorithm confusion)", async () => {
-      const publicPem = idp.publicKey.export({ type: 'spki', format: 'pem' });
-      await expectUnauthorized(signHs256({ typ: 'JWT', kid: idp.kid }, validClaims(), publicPem));
+      // The PEM forms a verifier could turn the JWKS key into (SPKI or PKCS#1, with or without the final newline).
+      const spki = idp.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      const pkcs1 = idp.publicKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+      const secrets = [spki, spki.trimEnd(), pkcs1, pkcs1.trimEnd()];
+      expect(new Set(secrets).size).toBe(4);
+      for (const secret of secrets) {
+        await expectUnauthorized(signHs256({ typ: 'JWT', kid: idp.kid }, validClaims(), secret));
+      }
       // Control: HS256 itself is enabled, with JWT_SECRET as its only key.
       await me(signHs256({ typ: 'JWT' }, validClaims(), JWT_SECRET)).expect(200);
     });
 
     it('a token signed by a key the provider does not publish (unknown kid)', async () => {
-      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
       await expectUnauthorized(signRs256({ typ: 'at+jwt', kid: 'not-in-the-jwks' }, validClaims(), privateKey));
+      // Nor does a key the token carries itself (embedded `jwk` header) count.
+      const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'not-in-the-jwks' };
+      await expectUnauthorized(signRs256({ typ: 'at+jwt', kid: 'not-in-the-jwks', jwk }, validClaims(), privateKey));
     });
 
     it("a token signed by another key under the provider's kid", async () => {

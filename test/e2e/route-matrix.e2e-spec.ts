@@ -35,9 +35,10 @@ describe('route matrix', () => {
     );
     const ids = [workspaceId, victim.user.id];
     for (const { table_name } of tables) {
-      const rows: { id: string }[] = await t.dataSource.query(`SELECT id::text FROM "${table_name}" WHERE workspace_id = $1`, [
-        workspaceId,
-      ]);
+      const rows: { id: string }[] = await t.dataSource.query(
+        `SELECT id::text FROM "${table_name}" WHERE workspace_id = $1`,
+        [workspaceId],
+      );
       ids.push(...rows.map((r) => r.id));
     }
     return [...new Set(ids)];
@@ -91,7 +92,9 @@ describe('route matrix', () => {
         expect([400, 403, 404, 415, 422]).toContain(res.status);
       }
     }
-    expect(await t.dataSource.query(`SELECT * FROM projects WHERE workspace_id = $1`, [victim.workspace.id])).toEqual(before);
+    expect(await t.dataSource.query(`SELECT * FROM projects WHERE workspace_id = $1`, [victim.workspace.id])).toEqual(
+      before,
+    );
     await request(t.http).get('/v1/users/me').set('X-API-Key', victim.key).expect(200);
   });
 

@@ -17,7 +17,8 @@ describe('trace API: sessions and their event log', () => {
   });
   afterAll(() => t.close());
 
-  const newSession = async () => (await client.createTrace({ project_id: tenant.project.id }).expect(201)).body.id as string;
+  const newSession = async () =>
+    (await client.createTrace({ project_id: tenant.project.id }).expect(201)).body.id as string;
   const countEvents = async (sessionId: string) =>
     Number((await t.dataSource.query('SELECT count(*) AS n FROM events WHERE session_id = $1', [sessionId]))[0].n);
 
@@ -35,7 +36,9 @@ describe('trace API: sessions and their event log', () => {
 
   it('honours the published batch contract and a retry of the whole batch changes nothing', async () => {
     const id = await newSession();
-    await client.append(id, { seq: 18, idempotency_key: 'trace_curl_1:dev:18', type: 'step', payload: { name: 'a' } }).expect(200);
+    await client
+      .append(id, { seq: 18, idempotency_key: 'trace_curl_1:dev:18', type: 'step', payload: { name: 'a' } })
+      .expect(200);
     const batch = {
       events: [
         { seq: 19, idempotency_key: 'trace_curl_1:dev:19', type: 'step', payload: { name: 'b' } },
@@ -67,11 +70,20 @@ describe('trace API: sessions and their event log', () => {
     const id = await newSession();
     await client.append(id, { seq: 1, idempotency_key: 'k1', type: 'step', payload: { name: 'one' } }).expect(200);
     await client.append(id, { seq: 1, idempotency_key: 'k1', type: 'step', payload: { name: 'one' } }).expect(200);
-    expectProblem(await client.append(id, { seq: 1, idempotency_key: 'k1', type: 'step', payload: { name: 'other' } }), 409);
-    expectProblem(await client.append(id, { seq: 1, idempotency_key: 'k2', type: 'step', payload: { name: 'other' } }), 409);
+    expectProblem(
+      await client.append(id, { seq: 1, idempotency_key: 'k1', type: 'step', payload: { name: 'other' } }),
+      409,
+    );
+    expectProblem(
+      await client.append(id, { seq: 1, idempotency_key: 'k2', type: 'step', payload: { name: 'other' } }),
+      409,
+    );
     const monotonic = await client.append(id, { seq: 0, idempotency_key: 'k0', type: 'step', payload: { name: 'x' } });
     expectProblem(monotonic, 422);
-    expectProblem(await client.append(id, { seq: 5, idempotency_key: 'k5', type: 'tool.call', payload: { tool: 'x' } }), 422);
+    expectProblem(
+      await client.append(id, { seq: 5, idempotency_key: 'k5', type: 'tool.call', payload: { tool: 'x' } }),
+      422,
+    );
     expectProblem(await client.append(id, { seq: 5, idempotency_key: 'k5', type: 'nonsense', payload: {} }), 422);
     expect(await countEvents(id)).toBe(1);
   });
@@ -105,7 +117,10 @@ describe('trace API: sessions and their event log', () => {
 
   it('replays in seq order, never by client timestamp, with cursor paging and after_seq', async () => {
     const id = await newSession();
-    const events = agentEvents(30).map((e, i) => ({ ...e, timestamp: new Date(Date.UTC(2030, 0, 1) - i * 1000).toISOString() }));
+    const events = agentEvents(30).map((e, i) => ({
+      ...e,
+      timestamp: new Date(Date.UTC(2030, 0, 1) - i * 1000).toISOString(),
+    }));
     await client.append(id, { events: events.slice(10) }).expect(200);
     await client.append(id, { events: events.slice(0, 10) }).expect(200); // refused: below the high-water mark
     const first = await client.events(id, '?limit=7').expect(200);
@@ -119,16 +134,32 @@ describe('trace API: sessions and their event log', () => {
 
   it('puts operator answers and feedback in the same log without taking the agent’s numbers', async () => {
     const id = await newSession();
-    await client.append(id, { seq: 1, idempotency_key: 'q', type: 'question', payload: { question_id: 'q1', text: 'Refund?' } }).expect(200);
+    await client
+      .append(id, { seq: 1, idempotency_key: 'q', type: 'question', payload: { question_id: 'q1', text: 'Refund?' } })
+      .expect(200);
     const waiting = client.events(id, '?type=answer&wait_seconds=10');
     await new Promise((r) => setTimeout(r, 200));
     await client.post(`/api/traces/${id}/answers`, { question_id: 'q1', text: 'Yes, refund' }).expect(200);
     const polled = await waiting.expect(200);
-    expect(polled.body.data).toEqual([expect.objectContaining({ type: 'answer', seq: 1, sub_seq: 1, payload: expect.objectContaining({ text: 'Yes, refund' }) })]);
+    expect(polled.body.data).toEqual([
+      expect.objectContaining({
+        type: 'answer',
+        seq: 1,
+        sub_seq: 1,
+        payload: expect.objectContaining({ text: 'Yes, refund' }),
+      }),
+    ]);
     await client.post(`/api/traces/${id}/feedback`, { thumbs: 'up', comment: 'good', target_seq: 1 }).expect(200);
     await client.append(id, { seq: 2, idempotency_key: 's2', type: 'step', payload: { name: 'refund' } }).expect(200);
     const log = await client.events(id).expect(200);
-    expect(log.body.data.map((e: { type: string; seq: number; sub_seq: number; origin: string }) => [e.type, e.seq, e.sub_seq, e.origin])).toEqual([
+    expect(
+      log.body.data.map((e: { type: string; seq: number; sub_seq: number; origin: string }) => [
+        e.type,
+        e.seq,
+        e.sub_seq,
+        e.origin,
+      ]),
+    ).toEqual([
       ['question', 1, 0, 'agent'],
       ['answer', 1, 1, 'system'],
       ['feedback', 1, 2, 'system'],
@@ -138,7 +169,14 @@ describe('trace API: sessions and their event log', () => {
 
   it('ends a session by session.end event or by an explicit call', async () => {
     const byEvent = await newSession();
-    await client.append(byEvent, { seq: 1, idempotency_key: 'end', type: 'session.end', payload: { status: 'failed', error: 'boom' } }).expect(200);
+    await client
+      .append(byEvent, {
+        seq: 1,
+        idempotency_key: 'end',
+        type: 'session.end',
+        payload: { status: 'failed', error: 'boom' },
+      })
+      .expect(200);
     const ended = await client.get(`/v1/sessions/${byEvent}`).expect(200);
     expect(ended.body).toMatchObject({ status: 'failed', event_count: 1, last_seq: 1, ended_at: expect.any(String) });
     const byCall = await newSession();
@@ -147,8 +185,12 @@ describe('trace API: sessions and their event log', () => {
   });
 
   it('lists sessions with filters and cursor paging, and agents with their versions', async () => {
-    await client.createTrace({ project_id: tenant.project.id, agent: { name: 'billing-agent', version: '2.0' } }).expect(201);
-    await client.createTrace({ project_id: tenant.project.id, agent: { name: 'billing-agent', version: '2.1' } }).expect(201);
+    await client
+      .createTrace({ project_id: tenant.project.id, agent: { name: 'billing-agent', version: '2.0' } })
+      .expect(201);
+    await client
+      .createTrace({ project_id: tenant.project.id, agent: { name: 'billing-agent', version: '2.1' } })
+      .expect(201);
     const filtered = await client.get('/v1/sessions?agent=billing-agent&limit=1').expect(200);
     expect(filtered.body.data).toHaveLength(1);
     expect(filtered.body.next_cursor).toEqual(expect.any(String));
@@ -156,7 +198,9 @@ describe('trace API: sessions and their event log', () => {
     expect(next.body.data).toHaveLength(1);
     expect(next.body.data[0].id).not.toBe(filtered.body.data[0].id);
     const agents = await client.get('/v1/agents').expect(200);
-    expect(agents.body).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'billing-agent', versions: ['2.0', '2.1'] })]));
+    expect(agents.body).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'billing-agent', versions: ['2.0', '2.1'] })]),
+    );
     expectProblem(await client.get('/v1/sessions?status=bogus'), 422);
   });
 
@@ -169,13 +213,21 @@ describe('trace API: sessions and their event log', () => {
     expectProblem(await other.post(`/api/traces/${id}/answers`, { question_id: 'q', text: 'hi' }), 404);
     expect((await other.get('/api/sessions').expect(200)).body.data.map((s: { id: string }) => s.id)).not.toContain(id);
 
-    const elsewhere = await request(t.http).post('/v1/projects').set('X-API-Key', tenant.key).send({ name: 'E', slug: `e-${id.slice(0, 6)}` });
+    const elsewhere = await request(t.http)
+      .post('/v1/projects')
+      .set('X-API-Key', tenant.key)
+      .send({ name: 'E', slug: `e-${id.slice(0, 6)}` });
     const pinned = traceClient(t, (await joinTenant(t.dataSource, tenant, 'member', { pinned: true })).key);
     expectProblem(await pinned.createTrace({ project_id: elsewhere.body.id }), 403);
-    expectProblem(await pinned.append(
-      (await client.createTrace({ project_id: elsewhere.body.id }).expect(201)).body.id,
-      { seq: 1, idempotency_key: 'x', type: 'step', payload: { name: 'x' } },
-    ), 403);
+    expectProblem(
+      await pinned.append((await client.createTrace({ project_id: elsewhere.body.id }).expect(201)).body.id, {
+        seq: 1,
+        idempotency_key: 'x',
+        type: 'step',
+        payload: { name: 'x' },
+      }),
+      403,
+    );
     await pinned.createTrace({}).expect(201);
   });
 });

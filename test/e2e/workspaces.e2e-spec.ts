@@ -96,7 +96,9 @@ describe('workspaces, projects, members and the audit log', () => {
 
   it('keeps at least one owner', async () => {
     const solo = await createTenant(t.dataSource, { role: 'owner' });
-    const res = await as(solo.key).patch(`/v1/workspaces/${solo.workspace.id}/members/${solo.user.id}`, { role: 'admin' });
+    const res = await as(solo.key).patch(`/v1/workspaces/${solo.workspace.id}/members/${solo.user.id}`, {
+      role: 'admin',
+    });
     expectProblem(res, 409);
     expect(res.body.code).toBe('last_owner');
   });

@@ -30,7 +30,7 @@ export function buildProblem(
     status,
     detail,
     code,
-    request_id: String(req.id ?? ''),
+    request_id: typeof req.id === 'string' ? req.id : '',
     instance: req.originalUrl?.split('?')[0] ?? '',
     ...extensions,
   };

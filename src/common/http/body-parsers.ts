@@ -18,7 +18,10 @@ function withProblemErrors(parser: RequestHandler): RequestHandler {
       if (!err) return next();
       const e = err as BodyParserError;
       if (e.type === 'entity.too.large') {
-        return sendProblem(res, buildProblem(req, 413, 'payload_too_large', `Body exceeds the limit of ${e.limit} bytes`));
+        return sendProblem(
+          res,
+          buildProblem(req, 413, 'payload_too_large', `Body exceeds the limit of ${e.limit} bytes`),
+        );
       }
       if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
         return sendProblem(res, buildProblem(req, 415, 'unsupported_media_type', e.message));

@@ -8,8 +8,9 @@ declare module 'http' {
 }
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
+    // The authenticated principal is what passport puts on `req.user`.
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface User extends Principal {}
   }
 }

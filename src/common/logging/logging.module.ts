@@ -17,7 +17,11 @@ import { redactUrl, SECRET_LOG_PATHS } from './redaction';
           redact: { paths: SECRET_LOG_PATHS, censor: '[Redacted]' },
           // Log no headers at all: credentials travel in them. Only what identifies the call.
           serializers: {
-            req: (req: IncomingMessage & { id?: unknown }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
+            req: (req: IncomingMessage & { id?: unknown }) => ({
+              id: req.id,
+              method: req.method,
+              url: redactUrl(req.url),
+            }),
             res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
           },
           customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),

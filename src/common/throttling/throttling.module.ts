@@ -14,7 +14,9 @@ import type { AllConfig } from 'src/config/configuration';
         const { redisUrl } = config.getOrThrow('queue', { infer: true });
         return {
           throttlers: [{ name: 'default', ttl: http.rateLimitTtlMs, limit: http.rateLimitMax }],
-          storage: redisUrl ? new ThrottlerStorageRedisService(redisUrl, { keyPrefix: 'flightdeck:throttle:' }) : undefined,
+          storage: redisUrl
+            ? new ThrottlerStorageRedisService(redisUrl, { keyPrefix: 'flightdeck:throttle:' })
+            : undefined,
         };
       },
     }),

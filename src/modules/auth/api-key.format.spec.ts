@@ -22,7 +22,13 @@ describe('API key format', () => {
   });
 
   it('rejects values that are not keys', () => {
-    for (const value of ['', 'tp_live_short', 'tp_test_' + 'a'.repeat(40), 'eyJhbGciOi.x.y', `tp_live_${'a'.repeat(39)}!`]) {
+    for (const value of [
+      '',
+      'tp_live_short',
+      'tp_test_' + 'a'.repeat(40),
+      'eyJhbGciOi.x.y',
+      `tp_live_${'a'.repeat(39)}!`,
+    ]) {
       expect(looksLikeApiKey(value)).toBe(false);
     }
   });

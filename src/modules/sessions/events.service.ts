@@ -50,14 +50,24 @@ export class EventsService {
     const session = await this.sessions.getEntity(principal, sessionId);
     assertProjectWritable(principal, session.projectId);
     const single = !(body && typeof body === 'object' && 'events' in body);
-    const raw = single ? [body] : (body as { events: unknown }).events;
+    const raw: unknown = single ? [body] : body.events;
     if (!Array.isArray(raw) || raw.length === 0) {
-      throw new SessionsException(HttpStatus.UNPROCESSABLE_ENTITY, SessionsErrorCode.EventRejected, '`events` must be a non-empty array', {
-        errors: [{ field: 'events', message: 'events must be a non-empty array' }],
-      });
+      throw new SessionsException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        SessionsErrorCode.EventRejected,
+        '`events` must be a non-empty array',
+        {
+          errors: [{ field: 'events', message: 'events must be a non-empty array' }],
+        },
+      );
     }
     this.assertWithinLimits(raw);
-    const result = await this.appendChecked(targetOf(session), raw.map((e) => this.check(e)), 'client', 'agent');
+    const result = await this.appendChecked(
+      targetOf(session),
+      raw.map((e) => this.check(e)),
+      'client',
+      'agent',
+    );
     if (single && result.rejected.length === 1) {
       const { reason } = result.rejected[0];
       const conflict = result.conflicts.has(0);
@@ -76,12 +86,23 @@ export class EventsService {
    * notes): schema-checked like client events, refused ones reported the same way.
    */
   async appendFromServer(target: AppendTarget, events: EventInput[], mode: AppendMode, origin: EventOrigin) {
-    const result = await this.appendChecked(target, events.map((e) => this.checkPayload(e)), mode, origin);
+    const result = await this.appendChecked(
+      target,
+      events.map((e) => this.checkPayload(e)),
+      mode,
+      origin,
+    );
     return result.response;
   }
 
   /** An operator's note (answer, feedback, explicit end) placed after the current high-water mark. */
-  private async annotate(principal: Principal, sessionId: string, type: string, payload: Record<string, unknown>, key: string) {
+  private async annotate(
+    principal: Principal,
+    sessionId: string,
+    type: string,
+    payload: Record<string, unknown>,
+    key: string,
+  ) {
     const session = await this.sessions.getEntity(principal, sessionId);
     const result = await this.appendFromServer(
       targetOf(session),
@@ -90,7 +111,11 @@ export class EventsService {
       principal.kind === 'jwt' ? 'operator' : 'system',
     );
     if (result.rejected.length > 0) {
-      throw new SessionsException(HttpStatus.UNPROCESSABLE_ENTITY, SessionsErrorCode.EventRejected, result.rejected[0].reason);
+      throw new SessionsException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        SessionsErrorCode.EventRejected,
+        result.rejected[0].reason,
+      );
     }
     return result;
   }
@@ -114,7 +139,10 @@ export class EventsService {
   async list(principal: Principal, sessionId: string, query: ListEventsQueryDto): Promise<EventPageDto> {
     const session = await this.sessions.getEntity(principal, sessionId);
     const after = this.startPosition(query);
-    const types = query.type?.split(',').map((t) => t.trim()).filter(Boolean);
+    const types = query.type
+      ?.split(',')
+      .map((t) => t.trim())
+      .filter(Boolean);
     let rows = await this.repository.listEvents(principal.workspaceId, session.id, after, query.limit, types);
     if (rows.length === 0 && query.wait_seconds > 0) {
       await this.waitForAppend(session.id, query.wait_seconds * 1000);
@@ -191,7 +219,11 @@ export class EventsService {
     if (!verdict.ok) return { ...verdict, key: event.idempotency_key };
     // PostgreSQL jsonb cannot hold U+0000; refuse it here rather than fail the whole write.
     if (JSON.stringify(event.payload).includes('\\u0000')) {
-      return { ok: false, reason: 'payload contains a NUL character (\\u0000), which cannot be stored', key: event.idempotency_key };
+      return {
+        ok: false,
+        reason: 'payload contains a NUL character (\\u0000), which cannot be stored',
+        key: event.idempotency_key,
+      };
     }
     return { ok: true, event };
   }

@@ -24,7 +24,10 @@ export class SessionsController {
   @ApiOperation({ summary: 'List sessions (filters narrow; newest first; cursor paging)' })
   @ApiOkResponse({ type: SessionPageDto })
   @ApiProblemResponses(422)
-  listSessions(@CurrentPrincipal() principal: Principal, @Query() query: ListSessionsQueryDto): Promise<SessionPageDto> {
+  listSessions(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListSessionsQueryDto,
+  ): Promise<SessionPageDto> {
     return this.sessions.list(principal, query);
   }
 
@@ -32,7 +35,10 @@ export class SessionsController {
   @ApiOperation({ summary: 'List workspace/project-scoped sessions for the console' })
   @ApiOkResponse({ type: SessionPageDto })
   @ApiProblemResponses(422)
-  listConsoleSessions(@CurrentPrincipal() principal: Principal, @Query() query: ListSessionsQueryDto): Promise<SessionPageDto> {
+  listConsoleSessions(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListSessionsQueryDto,
+  ): Promise<SessionPageDto> {
     return this.sessions.list(principal, query);
   }
 
@@ -40,7 +46,10 @@ export class SessionsController {
   @ApiOperation({ summary: 'Session metadata, counters and status' })
   @ApiOkResponse({ type: SessionResponseDto })
   @ApiProblemResponses(400, 404)
-  getSession(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<SessionResponseDto> {
+  getSession(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<SessionResponseDto> {
     return this.sessions.get(principal, id);
   }
 

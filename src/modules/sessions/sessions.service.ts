@@ -36,7 +36,10 @@ export class SessionsService {
     private readonly workspaces: WorkspacesRepository,
   ) {}
 
-  async createFromTrace(principal: Principal, dto: CreateTraceDto): Promise<{ session: SessionResponseDto; created: boolean }> {
+  async createFromTrace(
+    principal: Principal,
+    dto: CreateTraceDto,
+  ): Promise<{ session: SessionResponseDto; created: boolean }> {
     const { session, created } = await this.create(principal, {
       id: dto.id,
       clientKey: dto.idempotency_key,
@@ -78,7 +81,11 @@ export class SessionsService {
     const session = await this.findExisting(principal.workspaceId, projectId, { ...input, id });
     if (!session) {
       // The id exists in another workspace: say nothing about it.
-      throw new SessionsException(HttpStatus.CONFLICT, SessionsErrorCode.SessionIdTaken, `Session id ${id} cannot be used`);
+      throw new SessionsException(
+        HttpStatus.CONFLICT,
+        SessionsErrorCode.SessionIdTaken,
+        `Session id ${id} cannot be used`,
+      );
     }
     return { session: inserted ? session : this.assertSameSession(session, projectId, input), created: inserted };
   }
@@ -136,9 +143,14 @@ export class SessionsService {
     if (principal.projectId) return principal.projectId;
     const fallback = await this.workspaces.getProjectBySlug(principal.workspaceId, 'default');
     if (!fallback) {
-      throw new SessionsException(HttpStatus.UNPROCESSABLE_ENTITY, SessionsErrorCode.ProjectRequired, 'project_id is required', {
-        errors: [{ field: 'project_id', message: 'project_id is required: the workspace has no default project' }],
-      });
+      throw new SessionsException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        SessionsErrorCode.ProjectRequired,
+        'project_id is required',
+        {
+          errors: [{ field: 'project_id', message: 'project_id is required: the workspace has no default project' }],
+        },
+      );
     }
     return fallback.id;
   }

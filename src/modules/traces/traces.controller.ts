@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { ApiProblemResponses } from 'src/common/swagger/api-problem-responses.decorator';
 import { Auth } from 'src/modules/auth/decorators/auth.decorator';
@@ -47,7 +55,10 @@ export class TracesController {
   @ApiOperation({ summary: 'Session metadata, counters and status' })
   @ApiOkResponse({ type: SessionResponseDto })
   @ApiProblemResponses(400, 404)
-  getTrace(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<SessionResponseDto> {
+  getTrace(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<SessionResponseDto> {
     return this.sessions.get(principal, id);
   }
 

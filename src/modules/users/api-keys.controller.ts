@@ -17,7 +17,10 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Create an API key; the answer is the only time the key is shown' })
   @ApiCreatedResponse({ type: CreatedApiKeyResponseDto })
   @ApiProblemResponses(400, 404, 415, 422)
-  createApiKey(@CurrentPrincipal() principal: Principal, @Body() dto: CreateApiKeyDto): Promise<CreatedApiKeyResponseDto> {
+  createApiKey(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateApiKeyDto,
+  ): Promise<CreatedApiKeyResponseDto> {
     return this.apiKeys.create(principal, dto);
   }
 
@@ -25,7 +28,10 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'List active API keys (never the keys themselves)' })
   @ApiOkResponse({ type: [ApiKeyResponseDto] })
   @ApiProblemResponses(422)
-  listApiKeys(@CurrentPrincipal() principal: Principal, @Query() query: ListApiKeysQueryDto): Promise<ApiKeyResponseDto[]> {
+  listApiKeys(
+    @CurrentPrincipal() principal: Principal,
+    @Query() query: ListApiKeysQueryDto,
+  ): Promise<ApiKeyResponseDto[]> {
     return this.apiKeys.list(principal, query.scope);
   }
 

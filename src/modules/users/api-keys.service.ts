@@ -23,7 +23,11 @@ export class ApiKeysService {
     const projectId = await this.allowedProject(principal, dto.project_id);
     const expiresAt = dto.expires_at ? new Date(dto.expires_at) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) {
-      throw new UsersException(HttpStatus.UNPROCESSABLE_ENTITY, UsersErrorCode.InvalidExpiry, 'expires_at must be in the future');
+      throw new UsersException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        UsersErrorCode.InvalidExpiry,
+        'expires_at must be in the future',
+      );
     }
     const generated = generateApiKey();
     const row = await this.dataSource.transaction(async (manager) => {
@@ -57,7 +61,11 @@ export class ApiKeysService {
 
   async list(principal: Principal, scope: 'mine' | 'workspace'): Promise<ApiKeyResponseDto[]> {
     if (scope === 'workspace' && !hasRole(principal, 'admin')) {
-      throw new UsersException(HttpStatus.FORBIDDEN, UsersErrorCode.OwnerGrantDenied, 'Listing every key needs the admin role');
+      throw new UsersException(
+        HttpStatus.FORBIDDEN,
+        UsersErrorCode.OwnerGrantDenied,
+        'Listing every key needs the admin role',
+      );
     }
     const rows = await this.keys.listActive(principal.workspaceId, scope === 'mine' ? principal.userId : undefined);
     return rows.map((row) => this.toResponse(row));

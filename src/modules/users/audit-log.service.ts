@@ -41,7 +41,12 @@ export class AuditLogService {
   }
 
   /** Readable by the workspace's admins. */
-  async listForWorkspace(principal: Principal, workspaceId: string, limit: number, cursor?: string): Promise<AuditLogPageDto> {
+  async listForWorkspace(
+    principal: Principal,
+    workspaceId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<AuditLogPageDto> {
     await this.access.require(principal, workspaceId, 'admin');
     const before = cursor ? decodeCursor<{ t: string; id: string }>(cursor, ['t', 'id']) : undefined;
     const rows = await this.rows.list(workspaceId, limit, before && { createdAt: new Date(before.t), id: before.id });

@@ -56,7 +56,8 @@ export class BootstrapService implements OnApplicationBootstrap {
       const existing = await this.users.getByEmail(email, manager);
       if ((await this.users.countAll(manager)) > 0 && !(options.issueKeyIfPresent && existing)) return null;
 
-      const user = existing ?? (await this.users.create({ email, displayName: 'Flightdeck admin', isSuperadmin: true }, manager));
+      const user =
+        existing ?? (await this.users.create({ email, displayName: 'Flightdeck admin', isSuperadmin: true }, manager));
       if (!user.isSuperadmin) await this.users.update(user.id, { isSuperadmin: true }, manager);
       const workspace =
         (await this.workspaces.getWorkspaceBySlug('default')) ??

@@ -55,13 +55,24 @@ export class MembersService {
     await this.dataSource.transaction(async (manager) => {
       if (current.role === 'owner' && dto.role !== 'owner') await this.assertNotLastOwner(workspaceId, manager);
       await this.users.setRole(workspaceId, userId, dto.role, manager);
-      await this.record(principal, workspaceId, 'membership.role_changed', userId, { from: current.role, to: dto.role }, manager);
+      await this.record(
+        principal,
+        workspaceId,
+        'membership.role_changed',
+        userId,
+        { from: current.role, to: dto.role },
+        manager,
+      );
     });
     return this.getMember(workspaceId, userId);
   }
 
   async remove(principal: Principal, workspaceId: string, userId: string): Promise<void> {
-    const callerRole = await this.access.require(principal, workspaceId, userId === principal.userId ? 'viewer' : 'admin');
+    const callerRole = await this.access.require(
+      principal,
+      workspaceId,
+      userId === principal.userId ? 'viewer' : 'admin',
+    );
     const current = await this.getMembership(workspaceId, userId);
     if (userId !== principal.userId) this.access.assertCanGrant(principal, callerRole, current.role);
     await this.dataSource.transaction(async (manager) => {
@@ -86,7 +97,11 @@ export class MembersService {
   /** A workspace keeps at least one owner; checked under a row lock so two demotions cannot race. */
   private async assertNotLastOwner(workspaceId: string, manager: EntityManager): Promise<void> {
     if ((await this.users.lockAndCountOwners(workspaceId, manager)) <= 1) {
-      throw new UsersException(HttpStatus.CONFLICT, UsersErrorCode.LastOwner, 'A workspace must keep at least one owner');
+      throw new UsersException(
+        HttpStatus.CONFLICT,
+        UsersErrorCode.LastOwner,
+        'A workspace must keep at least one owner',
+      );
     }
   }
 
@@ -98,7 +113,11 @@ export class MembersService {
     data: { role?: WorkspaceRole; from?: WorkspaceRole; to?: WorkspaceRole },
     manager: EntityManager,
   ) {
-    return this.audit.record(principal, { workspaceId, action, targetType: 'membership', targetId: userId, data }, manager);
+    return this.audit.record(
+      principal,
+      { workspaceId, action, targetType: 'membership', targetId: userId, data },
+      manager,
+    );
   }
 
   private toResponse(row: MembershipEntity): MemberResponseDto {

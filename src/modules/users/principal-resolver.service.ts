@@ -72,7 +72,9 @@ export class UsersPrincipalResolver extends PrincipalResolver {
     const now = Date.now();
     if (now - (this.touchedAt.get(keyId) ?? 0) < TOUCH_INTERVAL_MS) return;
     this.touchedAt.set(keyId, now);
-    this.keys.touchLastUsed(keyId).catch((error: unknown) => this.logger.warn({ err: error }, 'last_used_at update failed'));
+    this.keys
+      .touchLastUsed(keyId)
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'last_used_at update failed'));
   }
 
   /** Just-in-time provisioning: by (issuer, sub), then by email (linking the identity), else new. */

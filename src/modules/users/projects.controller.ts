@@ -34,7 +34,10 @@ export class ProjectsController {
   @ApiOperation({ summary: 'Get a project' })
   @ApiOkResponse({ type: ProjectResponseDto })
   @ApiProblemResponses(400, 404)
-  getProject(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<ProjectResponseDto> {
+  getProject(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<ProjectResponseDto> {
     return this.projects.get(principal, id);
   }
 

@@ -54,7 +54,11 @@ export class ProjectsService {
 
   private async assertSlugFree(workspaceId: string, slug: string): Promise<void> {
     if (await this.workspaces.getProjectBySlug(workspaceId, slug)) {
-      throw new UsersException(HttpStatus.CONFLICT, UsersErrorCode.SlugTaken, `A project with slug ${slug} already exists`);
+      throw new UsersException(
+        HttpStatus.CONFLICT,
+        UsersErrorCode.SlugTaken,
+        `A project with slug ${slug} already exists`,
+      );
     }
   }
 

@@ -27,7 +27,14 @@ import { WorkspacesService } from './workspaces.service';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([UserEntity, WorkspaceEntity, ProjectEntity, MembershipEntity, ApiKeyEntity, AuditLogEntity]),
+    TypeOrmModule.forFeature([
+      UserEntity,
+      WorkspaceEntity,
+      ProjectEntity,
+      MembershipEntity,
+      ApiKeyEntity,
+      AuditLogEntity,
+    ]),
   ],
   controllers: [UsersController, ApiKeysController, WorkspacesController, ProjectsController],
   providers: [

@@ -29,7 +29,12 @@ export class UsersService {
       project_id: principal.projectId,
       memberships: memberships
         .filter((m) => principal.kind === 'jwt' || m.workspaceId === principal.workspaceId)
-        .map((m) => ({ workspace_id: m.workspaceId, name: m.workspace?.name ?? '', slug: m.workspace?.slug ?? '', role: m.role })),
+        .map((m) => ({
+          workspace_id: m.workspaceId,
+          name: m.workspace?.name ?? '',
+          slug: m.workspace?.slug ?? '',
+          role: m.role,
+        })),
     };
   }
 }

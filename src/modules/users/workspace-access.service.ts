@@ -25,7 +25,8 @@ export class WorkspaceAccessService {
   async require(principal: Principal, workspaceId: string, required: RequiredRole): Promise<WorkspaceRole> {
     const role = await this.roleIn(principal, workspaceId);
     const allowed = hasRole({ ...principal, role }, required);
-    if (!allowed) throw new ForbiddenAppException(`This needs the ${required} role in the workspace`, 'insufficient_role');
+    if (!allowed)
+      throw new ForbiddenAppException(`This needs the ${required} role in the workspace`, 'insufficient_role');
     return role;
   }
 

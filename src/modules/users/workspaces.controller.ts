@@ -1,4 +1,16 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses } from 'src/common/swagger/api-problem-responses.decorator';
 import { Auth } from 'src/modules/auth/decorators/auth.decorator';
@@ -38,7 +50,10 @@ export class WorkspacesController {
   @ApiOperation({ summary: 'Create a workspace; the caller becomes its owner' })
   @ApiCreatedResponse({ type: WorkspaceResponseDto })
   @ApiProblemResponses(400, 409, 415, 422)
-  createWorkspace(@CurrentPrincipal() principal: Principal, @Body() dto: CreateWorkspaceDto): Promise<WorkspaceResponseDto> {
+  createWorkspace(
+    @CurrentPrincipal() principal: Principal,
+    @Body() dto: CreateWorkspaceDto,
+  ): Promise<WorkspaceResponseDto> {
     return this.workspaces.create(principal, dto);
   }
 
@@ -46,7 +61,10 @@ export class WorkspacesController {
   @ApiOperation({ summary: 'Get a workspace the caller belongs to' })
   @ApiOkResponse({ type: WorkspaceResponseDto })
   @ApiProblemResponses(400, 404)
-  getWorkspace(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<WorkspaceResponseDto> {
+  getWorkspace(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<WorkspaceResponseDto> {
     return this.workspaces.get(principal, id);
   }
 
@@ -77,7 +95,10 @@ export class WorkspacesController {
   @ApiOperation({ summary: 'List the members of a workspace' })
   @ApiOkResponse({ type: [MemberResponseDto] })
   @ApiProblemResponses(400, 404)
-  listMembers(@CurrentPrincipal() principal: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<MemberResponseDto[]> {
+  listMembers(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<MemberResponseDto[]> {
     return this.members.list(principal, id);
   }
 

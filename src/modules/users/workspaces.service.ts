@@ -73,7 +73,11 @@ export class WorkspacesService {
 
   private async assertSlugFree(slug: string): Promise<void> {
     if (await this.workspaces.getWorkspaceBySlug(slug)) {
-      throw new UsersException(HttpStatus.CONFLICT, UsersErrorCode.SlugTaken, `A workspace with slug ${slug} already exists`);
+      throw new UsersException(
+        HttpStatus.CONFLICT,
+        UsersErrorCode.SlugTaken,
+        `A workspace with slug ${slug} already exists`,
+      );
     }
   }
 

@@ -11,7 +11,10 @@ export type SessionStatus = (typeof SESSION_STATUSES)[number];
 @Entity('sessions')
 @Index('ix_sessions_workspace_created', ['workspaceId', 'createdAt', 'id'])
 @Index('ix_sessions_workspace_agent', ['workspaceId', 'agentName', 'agentVersion', 'createdAt'])
-@Index('uq_sessions_client_key', ['workspaceId', 'projectId', 'clientKey'], { unique: true, where: 'client_key IS NOT NULL' })
+@Index('uq_sessions_client_key', ['workspaceId', 'projectId', 'clientKey'], {
+  unique: true,
+  where: 'client_key IS NOT NULL',
+})
 export class SessionEntity {
   /** Client-supplied (SDK retries converge on it) or generated. */
   @PrimaryColumn({ type: 'uuid' })

@@ -31,6 +31,9 @@ describe('EventValidator', () => {
   it('accepts namespaced custom types with any object payload and refuses unknown bare types', () => {
     expect(validator.check('acme/checkout_started', { cart: 3 })).toEqual({ ok: true });
     expect(validator.check('acme/checkout_started', 'not an object')).toMatchObject({ ok: false });
-    expect(validator.check('checkout', {})).toMatchObject({ ok: false, reason: expect.stringContaining('unknown event type') });
+    expect(validator.check('checkout', {})).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('unknown event type'),
+    });
   });
 });

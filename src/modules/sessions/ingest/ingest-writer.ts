@@ -77,7 +77,10 @@ export class IngestWriter implements OnApplicationShutdown {
   private takeBatch(): Pending[] {
     let events = 0;
     let taken = 0;
-    while (taken < this.queue.length && (taken === 0 || events + this.queue[taken].request.events.length <= MAX_EVENTS_PER_FLUSH)) {
+    while (
+      taken < this.queue.length &&
+      (taken === 0 || events + this.queue[taken].request.events.length <= MAX_EVENTS_PER_FLUSH)
+    ) {
       events += this.queue[taken].request.events.length;
       taken++;
     }
@@ -142,9 +145,18 @@ export class IngestWriter implements OnApplicationShutdown {
         const prior = byKey.get(keyId);
         if (prior) {
           if (prior.content_hash !== hash) {
-            return { status: 'rejected', reason: 'idempotency_key was already used with other content', conflict: true };
+            return {
+              status: 'rejected',
+              reason: 'idempotency_key was already used with other content',
+              conflict: true,
+            };
           }
-          const duplicate = { status: 'duplicate' as const, seq: Number(prior.seq), subSeq: prior.sub_seq, streamSeq: Number(prior.stream_seq) };
+          const duplicate = {
+            status: 'duplicate' as const,
+            seq: Number(prior.seq),
+            subSeq: prior.sub_seq,
+            streamSeq: Number(prior.stream_seq),
+          };
           // Its twin was stored earlier in this flush: the position is known only after assignment.
           if (prior.stream_seq === '0') sameFlushDuplicates.push({ keyId, outcome: duplicate });
           return duplicate;
@@ -204,7 +216,13 @@ export class IngestWriter implements OnApplicationShutdown {
     await this.repository.insertEvents(manager, rows);
     const progress: SessionProgress[] = [...sessions.values()]
       .filter((s) => s.added > 0)
-      .map((s) => ({ id: s.locked.id, lastSeq: s.lastSeq, lastSubSeq: s.lastSubSeq, added: s.added, endStatus: s.endStatus }));
+      .map((s) => ({
+        id: s.locked.id,
+        lastSeq: s.lastSeq,
+        lastSubSeq: s.lastSubSeq,
+        added: s.added,
+        endStatus: s.endStatus,
+      }));
     await this.repository.updateSessions(manager, progress);
     for (const append of committed) {
       append.endedSessionIds = progress.filter((p) => p.endStatus && append.sessionIds.includes(p.id)).map((p) => p.id);

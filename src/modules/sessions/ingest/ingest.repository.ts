@@ -55,7 +55,12 @@ export class IngestRepository {
   }
 
   /** Stored events that share an idempotency key, or a client seq, with the incoming ones. */
-  findExisting(manager: EntityManager, sessionIds: string[], keys: string[], seqs: number[]): Promise<StoredEventKey[]> {
+  findExisting(
+    manager: EntityManager,
+    sessionIds: string[],
+    keys: string[],
+    seqs: number[],
+  ): Promise<StoredEventKey[]> {
     return manager.query(
       `SELECT session_id, seq, sub_seq, idempotency_key, content_hash, stream_seq FROM events
         WHERE session_id = ANY($1::uuid[])
