@@ -1,6 +1,49 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_SECURITY, BEARER_SECURITY } from 'src/modules/auth/decorators/auth.decorator';
+import {
+  CUSTOM_EVENT_PAYLOAD_SCHEMA,
+  CUSTOM_EVENT_TYPE,
+  EVENT_PAYLOAD_SCHEMAS,
+} from 'src/modules/sessions/events/event-types';
+
+/** What each tag of the document is about (Swagger UI shows it above the tag's routes). */
+const TAG_DESCRIPTIONS: Record<string, string> = {
+  auth: 'How to authenticate',
+  users: 'The caller',
+  'api-keys': 'Project API keys (shown once, stored hashed)',
+  workspaces: 'Workspaces, members and the audit log',
+  projects: 'Projects of a workspace',
+  sessions: 'Agent runs and their records',
+  traces: 'The trace API: sessions, their ordered event log, operator messaging',
+  health: 'Health, readiness, liveness and metrics',
+  storage: 'Signed object downloads',
+};
+
+/**
+ * The event types and the JSON Schema of each payload, as components `EventPayload_<type>`
+ * (custom namespaced types: `EventPayload_custom`), so generated clients and readers see them.
+ */
+function addEventPayloadSchemas(document: OpenAPIObject): void {
+  const schemas = (document.components ??= {}).schemas ?? (document.components.schemas = {});
+  for (const [type, schema] of Object.entries(EVENT_PAYLOAD_SCHEMAS)) {
+    schemas[`EventPayload_${type}`] = { ...schema, title: `Payload of "${type}" events` };
+  }
+  schemas.EventPayload_custom = {
+    ...CUSTOM_EVENT_PAYLOAD_SCHEMA,
+    title: `Payload of custom events; their type matches ${CUSTOM_EVENT_TYPE.source}`,
+  };
+}
+
+function addTagDescriptions(document: OpenAPIObject): void {
+  const used = new Set<string>();
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item as Record<string, { tags?: string[] }>)) {
+      for (const tag of operation?.tags ?? []) used.add(tag);
+    }
+  }
+  document.tags = [...used].sort().map((name) => ({ name, description: TAG_DESCRIPTIONS[name] ?? name }));
+}
 
 /** Keys of an object, sorted recursively, so the written document is stable across runs. */
 function sortKeys(value: unknown): unknown {
@@ -37,6 +80,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const document = SwaggerModule.createDocument(app, config, {
     operationIdFactory: (_controllerKey, methodKey) => methodKey,
   });
+  addEventPayloadSchemas(document);
+  addTagDescriptions(document);
   return sortKeys(document) as OpenAPIObject;
 }
 
