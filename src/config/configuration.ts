@@ -100,7 +100,31 @@ export const ingestConfig = registerAs('ingest', () => {
   };
 });
 
-export const allConfigs = [appConfig, databaseConfig, queueConfig, storageConfig, authConfig, httpConfig, ingestConfig];
+export const modelopsConfig = registerAs('modelops', () => {
+  const e = env();
+  const parse = (entry: string) => {
+    const [version, key] = entry.split(':');
+    return { version, key: Buffer.from(key, 'base64') };
+  };
+  return {
+    /** Current key-encryption key; undefined outside production means: generate one under DATA_DIR. */
+    kek: e.MODELOPS_KEK ? parse(e.MODELOPS_KEK) : undefined,
+    previousKeks: (e.MODELOPS_KEK_PREVIOUS ?? '').split(',').filter(Boolean).map(parse),
+    hubUrl: e.MODEL_HUB_URL.replace(/\/+$/, ''),
+    outboundAllowPrivate: e.OUTBOUND_ALLOW_PRIVATE,
+  };
+});
+
+export const allConfigs = [
+  appConfig,
+  databaseConfig,
+  queueConfig,
+  storageConfig,
+  authConfig,
+  httpConfig,
+  ingestConfig,
+  modelopsConfig,
+];
 
 export interface AllConfig {
   app: ReturnType<typeof appConfig>;
@@ -110,6 +134,7 @@ export interface AllConfig {
   auth: ReturnType<typeof authConfig>;
   http: ReturnType<typeof httpConfig>;
   ingest: ReturnType<typeof ingestConfig>;
+  modelops: ReturnType<typeof modelopsConfig>;
 }
 
 /** The typed ConfigService every module injects: `config.getOrThrow('auth', { infer: true })`. */

@@ -194,6 +194,30 @@ export class EnvironmentVariables {
   @Max(300)
   STREAM_HEARTBEAT_SECONDS = 15;
 
+  /**
+   * Key-encryption key of ModelOps credentials: `<version>:<base64 of 32 bytes>`. Required in
+   * production; elsewhere one is generated once under DATA_DIR when unset.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,32}:[A-Za-z0-9+/]{43}=$/, { message: 'must be <version>:<base64 of 32 bytes>' })
+  MODELOPS_KEK?: string;
+
+  /** Earlier key-encryption keys (comma-separated `<version>:<base64>`), kept to unwrap until rotated. */
+  @IsOptional()
+  @Matches(/^([A-Za-z0-9_.-]{1,32}:[A-Za-z0-9+/]{43}=)(,[A-Za-z0-9_.-]{1,32}:[A-Za-z0-9+/]{43}=)*$/, {
+    message: 'must be a comma-separated list of <version>:<base64 of 32 bytes>',
+  })
+  MODELOPS_KEK_PREVIOUS?: string;
+
+  /** Base URL of the model hub used for discovery and downloads (Hugging Face API compatible). */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  MODEL_HUB_URL = 'https://huggingface.co';
+
+  /** Outbound calls (providers, webhooks) may target private/loopback addresses only when true. */
+  @Transform(toBoolean)
+  @IsBoolean()
+  OUTBOUND_ALLOW_PRIVATE = false;
+
   /** Largest JSON body accepted, in bytes. */
   @Transform(toInt)
   @IsInt()
@@ -209,6 +233,9 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     const accepts = Object.values(e.constraints ?? {}).join('; ');
     return `Invalid environment variable ${e.property}: ${accepts}`;
   });
+  if (env.NODE_ENV === 'production' && !env.MODELOPS_KEK) {
+    lines.push('Invalid environment variable MODELOPS_KEK: must be set in production (<version>:<base64 of 32 bytes>)');
+  }
   if (env.OIDC_ISSUER_URL && !env.OIDC_AUDIENCE) {
     lines.push('Invalid environment variable OIDC_AUDIENCE: must be set when OIDC_ISSUER_URL is set');
   }
