@@ -88,6 +88,18 @@ describe('trace API: sessions and their event log', () => {
     expect(await countEvents(id)).toBe(1);
   });
 
+  it('settles a retry sent under a higher seq by its stored twin: same content is a duplicate, other content a conflict', async () => {
+    const id = await newSession();
+    const event = { seq: 1, idempotency_key: 'renumbered', type: 'step', payload: { name: 'one', index: 1 } };
+    await client.append(id, event).expect(200);
+    const retried = await client.append(id, { ...event, seq: 7, payload: { index: 1, name: 'one' } }).expect(200);
+    expect(retried.body).toMatchObject({ accepted: 1, duplicates: 1, events: [{ seq: 1, duplicate: true }] });
+    expectProblem(await client.append(id, { ...event, seq: 8, payload: { name: 'two' } }), 409);
+    await client.append(id, { seq: 2, idempotency_key: 'next', type: 'step', payload: { name: 'two' } }).expect(200);
+    expect(await countEvents(id)).toBe(2);
+    expect((await client.get(`/v1/sessions/${id}`).expect(200)).body).toMatchObject({ last_seq: 2, event_count: 2 });
+  });
+
   it('lists schema failures of a batch with their reasons and stores the rest', async () => {
     const id = await newSession();
     const res = await client

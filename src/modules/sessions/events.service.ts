@@ -18,6 +18,7 @@ import {
 import { EndTraceDto } from './dto/session.dto';
 import { EventEntity, EventOrigin } from './entities/event.entity';
 import { SessionEntity } from './entities/session.entity';
+import { isValidEnvelope } from './events/envelope';
 import { EventValidator } from './events/event-validator';
 import { IngestWriter } from './ingest/ingest-writer';
 import { AppendMode, AppendTarget, EventInput, EventOutcome } from './ingest/ingest.types';
@@ -61,10 +62,10 @@ export class EventsService {
         },
       );
     }
-    this.assertWithinLimits(raw);
+    this.assertWithinBatchLimit(raw);
     const result = await this.appendChecked(
       targetOf(session),
-      raw.map((e) => this.check(e)),
+      raw.map((e, index) => this.check(e, index)),
       'client',
       'agent',
     );
@@ -88,7 +89,7 @@ export class EventsService {
   async appendFromServer(target: AppendTarget, events: EventInput[], mode: AppendMode, origin: EventOrigin) {
     const result = await this.appendChecked(
       target,
-      events.map((e) => this.checkPayload(e)),
+      events.map((e, index) => this.checkPayload(e, index)),
       mode,
       origin,
     );
@@ -180,8 +181,8 @@ export class EventsService {
     });
   }
 
-  private assertWithinLimits(raw: unknown[]): void {
-    const { maxEventsPerBatch, maxEventBytes } = this.config.getOrThrow('ingest', { infer: true });
+  private assertWithinBatchLimit(raw: unknown[]): void {
+    const { maxEventsPerBatch } = this.config.getOrThrow('ingest', { infer: true });
     if (raw.length > maxEventsPerBatch) {
       throw new SessionsException(
         HttpStatus.PAYLOAD_TOO_LARGE,
@@ -189,20 +190,16 @@ export class EventsService {
         `A request carries at most ${maxEventsPerBatch} events (got ${raw.length})`,
       );
     }
-    const index = raw.findIndex((e) => Buffer.byteLength(JSON.stringify(e) ?? '') > maxEventBytes);
-    if (index >= 0) {
-      throw new SessionsException(
-        HttpStatus.PAYLOAD_TOO_LARGE,
-        SessionsErrorCode.EventTooLarge,
-        `Event ${index} exceeds the limit of ${maxEventBytes} bytes`,
-      );
-    }
   }
 
-  /** The envelope (seq, key, type, timestamp) by its DTO rules, then the payload by its type's schema. */
-  private check(raw: unknown): Checked {
+  /** The envelope (seq, key, type, timestamp) by the DTO's rules, then the payload by its type's schema. */
+  private check(raw: unknown, index: number): Checked {
     if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
       return { ok: false, reason: 'an event must be a JSON object', key: null };
+    }
+    if (isValidEnvelope(raw)) {
+      const { seq, idempotency_key, type, timestamp, payload } = raw;
+      return this.checkPayload({ seq, idempotency_key, type, timestamp, payload }, index);
     }
     const dto = plainToInstance(EventInputDto, raw);
     const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
@@ -211,21 +208,37 @@ export class EventsService {
       const reason = errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; ');
       return { ok: false, reason, key: typeof key === 'string' ? key : null };
     }
-    return this.checkPayload({ ...dto });
+    return this.checkPayload({ ...dto }, index);
   }
 
-  private checkPayload(event: EventInput): Checked {
+  /**
+   * The payload: serialized once here for the size limit (413 for the whole request), the schema
+   * of its type, the NUL check and the insert.
+   */
+  private checkPayload(event: EventInput, index: number): Checked {
+    const payloadJson = JSON.stringify(event.payload);
+    const { maxEventBytes } = this.config.getOrThrow('ingest', { infer: true });
+    if (
+      payloadJson.length + event.idempotency_key.length + event.type.length > maxEventBytes ||
+      Buffer.byteLength(payloadJson) > maxEventBytes
+    ) {
+      throw new SessionsException(
+        HttpStatus.PAYLOAD_TOO_LARGE,
+        SessionsErrorCode.EventTooLarge,
+        `Event ${index} exceeds the limit of ${maxEventBytes} bytes`,
+      );
+    }
     const verdict = this.validator.check(event.type, event.payload);
     if (!verdict.ok) return { ...verdict, key: event.idempotency_key };
     // PostgreSQL jsonb cannot hold U+0000; refuse it here rather than fail the whole write.
-    if (JSON.stringify(event.payload).includes('\\u0000')) {
+    if (payloadJson.includes('\\u0000')) {
       return {
         ok: false,
         reason: 'payload contains a NUL character (\\u0000), which cannot be stored',
         key: event.idempotency_key,
       };
     }
-    return { ok: true, event };
+    return { ok: true, event: { ...event, payloadJson } };
   }
 
   private async appendChecked(target: AppendTarget, checked: Checked[], mode: AppendMode, origin: EventOrigin) {

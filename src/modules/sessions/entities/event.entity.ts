@@ -14,7 +14,6 @@ export type EventOrigin = (typeof EVENT_ORIGINS)[number];
 @Entity('events')
 @Index('uq_events_idempotency', ['sessionId', 'idempotencyKey'], { unique: true })
 @Index('uq_events_stream', ['workspaceId', 'streamSeq'], { unique: true })
-@Index('ix_events_session_type', ['sessionId', 'type'])
 export class EventEntity {
   @PrimaryColumn({ type: 'uuid' })
   sessionId: string;
@@ -56,8 +55,4 @@ export class EventEntity {
 
   @Column({ type: 'jsonb' })
   payload: Record<string, unknown>;
-
-  /** SHA-256 of (type, client timestamp, payload): tells an idempotent retry from a conflict. */
-  @Column({ type: 'text' })
-  contentHash: string;
 }

@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { eventContentHash } from '../events/content-hash';
+import { sameContent } from '../events/event-content';
 import { SessionsEvents } from '../sessions.events';
-import { EventRow, IngestRepository, LockedSession, SessionProgress, StoredEventKey } from './ingest.repository';
-import { AppendRequest, CommittedAppend, EventOutcome } from './ingest.types';
+import { IngestRepository, NewEventRow, SessionProgress, StoredEvent, WorkspaceHead } from './ingest.repository';
+import { AppendRequest, CommittedAppend, EventInput, EventOutcome } from './ingest.types';
 
 interface Pending {
   request: AppendRequest;
@@ -12,39 +12,48 @@ interface Pending {
 }
 
 /** Events one flush takes at most: large enough to amortise a commit, small enough to stay quick. */
-const MAX_EVENTS_PER_FLUSH = 5000;
+const MAX_EVENTS_PER_FLUSH = 4000;
+/** Transactions in flight at once: one prepares while another commits. */
+const MAX_CONCURRENT_FLUSHES = 2;
 const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57P01', '08006', '08003']);
 const MONOTONIC = 'seq must be monotonic for this session';
+const KEY_REUSED = 'idempotency_key was already used with other content';
 
-/** A stored event waiting for its stream position, and the places that report it. */
-interface PendingPosition {
-  row: EventRow;
-  outcome: { streamSeq: number };
-  key: StoredEventKey;
+type Stored = { status: 'stored' | 'duplicate'; seq: number; subSeq: number; streamSeq: number };
+
+/** An event chosen for insertion in this flush, and every outcome that reports it. */
+interface Candidate {
+  row: NewEventRow;
+  event: EventInput;
+  outcome: Stored;
+  /** Identical retries of it within the same flush: they report its position once it has one. */
+  twins: Stored[];
 }
 
-/** Per-session state while one flush decides its events. */
 interface SessionState {
-  locked: LockedSession;
   lastSeq: number;
   lastSubSeq: number;
-  added: number;
-  endStatus: string | null;
 }
 
+const pairKey = (sessionId: string, part: string | number) => `${sessionId}|${part}`;
+
 /**
- * The one way events enter a session log. Concurrent appends are gathered while the previous
- * transaction commits and written together: one transaction, a few set-based statements and
- * one commit for many requests (group commit). Each caller's promise settles only after the
- * commit, so an acknowledged event is durable. Within a flush every decision (idempotent
- * retry, conflict, monotonic seq) is made under the session row locks, so concurrent retries
- * of the same batch store each event exactly once.
+ * The one way events enter a session log. Concurrent appends are gathered while earlier
+ * transactions commit and written together (group commit): a few set-based statements and one
+ * commit for many requests. Each caller's promise settles only after the commit, so an
+ * acknowledged event is durable. Decisions (idempotent retry, conflict, monotonic seq) are
+ * made under the session row locks, so concurrent retries store each event exactly once.
+ *
+ * Only events that can collide with stored ones are looked up first: client events at or below
+ * the high-water mark (retries, conflicts, late events) and server-numbered ones (whose keys are
+ * re-sent). Events above the mark, nearly all of them, go straight to the insert, which skips the
+ * rare row that collides anyway; that row is then settled by the same rules.
  */
 @Injectable()
 export class IngestWriter implements OnApplicationShutdown {
   private readonly logger = new Logger(IngestWriter.name);
   private queue: Pending[] = [];
-  private flushing: Promise<void> | null = null;
+  private readonly flushes = new Set<Promise<void>>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -55,39 +64,43 @@ export class IngestWriter implements OnApplicationShutdown {
   append(request: AppendRequest): Promise<EventOutcome[]> {
     return new Promise((resolve, reject) => {
       this.queue.push({ request, resolve, reject });
-      this.flushing ??= this.drain();
+      this.kick();
     });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.flushing; // acknowledged work is never cut off by a graceful stop
+    // Acknowledged work is never cut off by a graceful stop.
+    while (this.flushes.size > 0) await Promise.all(this.flushes);
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.takeBatch();
-        await this.flushWithIsolation(batch);
-      }
-    } finally {
-      this.flushing = null;
+  /**
+   * Starts flushes while fewer than MAX_CONCURRENT_FLUSHES run: a second transaction prepares
+   * (locks, decisions) while the first commits. The workspace stream row lock still orders their
+   * commits, as it does between replicas.
+   */
+  private kick(): void {
+    while (this.flushes.size < MAX_CONCURRENT_FLUSHES && this.queue.length > 0) {
+      const flush: Promise<void> = this.flushWithIsolation(this.takeBatch()).finally(() => {
+        this.flushes.delete(flush);
+        this.kick();
+      });
+      this.flushes.add(flush);
     }
   }
 
   private takeBatch(): Pending[] {
     let events = 0;
     let taken = 0;
-    while (
-      taken < this.queue.length &&
-      (taken === 0 || events + this.queue[taken].request.events.length <= MAX_EVENTS_PER_FLUSH)
-    ) {
-      events += this.queue[taken].request.events.length;
+    while (taken < this.queue.length) {
+      const size = this.queue[taken].request.events.length;
+      if (taken > 0 && events + size > MAX_EVENTS_PER_FLUSH) break;
+      events += size;
       taken++;
     }
     return this.queue.splice(0, taken);
   }
 
-  /** A batch that fails for a reason other than contention is retried request by request, so one bad request fails alone. */
+  /** A batch failing for a reason other than contention is retried request by request, so a bad request fails alone. */
   private async flushWithIsolation(batch: Pending[]): Promise<void> {
     try {
       await this.flushWithRetry(batch);
@@ -120,139 +133,199 @@ export class IngestWriter implements OnApplicationShutdown {
   private async write(manager: EntityManager, batch: Pending[]) {
     const sessionIds = [...new Set(batch.map((p) => p.request.target.sessionId))];
     const locked = await this.repository.lockSessions(manager, sessionIds);
-    const sessions = new Map<string, SessionState>(
-      locked.map((row) => [
-        row.id,
-        { locked: row, lastSeq: Number(row.last_seq), lastSubSeq: row.last_sub_seq, added: 0, endStatus: null },
-      ]),
-    );
-    const keys = batch.flatMap((p) => p.request.events.map((e) => e.idempotency_key));
-    const seqs = batch.flatMap((p) => p.request.events.flatMap((e) => (e.seq === undefined ? [] : [e.seq])));
-    const existing = await this.repository.findExisting(manager, sessionIds, keys, seqs);
-    const byKey = new Map<string, StoredEventKey>(existing.map((e) => [`${e.session_id}|${e.idempotency_key}`, e]));
-    const seqTaken = new Set(existing.filter((e) => e.sub_seq === 0).map((e) => `${e.session_id}|${e.seq}`));
+    const initial = new Map(locked.map((r) => [r.id, { lastSeq: Number(r.last_seq), lastSubSeq: r.last_sub_seq }]));
+    const state = new Map<string, SessionState>([...initial].map(([id, s]) => [id, { ...s }]));
 
-    const rows: EventRow[] = [];
-    const pendingStream: PendingPosition[] = [];
-    const sameFlushDuplicates: { keyId: string; outcome: { streamSeq: number } }[] = [];
-    const outcomes = batch.map((pending) =>
-      pending.request.events.map((event): EventOutcome => {
-        const { target, mode, origin } = pending.request;
-        const state = sessions.get(target.sessionId);
-        if (!state) return { status: 'rejected', reason: 'session not found', conflict: false };
-        const hash = eventContentHash(event.type, event.timestamp, event.payload);
-        const keyId = `${target.sessionId}|${event.idempotency_key}`;
+    const existing = await this.lookUpPossibleCollisions(manager, batch, initial);
+    const byKey = new Map(existing.map((e) => [pairKey(e.session_id, e.idempotency_key), e]));
+    const seqTaken = new Set(existing.filter((e) => e.sub_seq === 0).map((e) => pairKey(e.session_id, e.seq)));
+
+    const candidates: Candidate[] = [];
+    const flushKeys = new Map<string, Candidate>();
+    const outcomes = batch.map(({ request }) =>
+      request.events.map((event): EventOutcome => {
+        const { sessionId } = request.target;
+        const session = state.get(sessionId);
+        if (!session) return { status: 'rejected', reason: 'session not found', conflict: false };
+        const payloadJson = event.payloadJson ?? JSON.stringify(event.payload);
+        const keyId = pairKey(sessionId, event.idempotency_key);
+
         const prior = byKey.get(keyId);
-        if (prior) {
-          if (prior.content_hash !== hash) {
-            return {
-              status: 'rejected',
-              reason: 'idempotency_key was already used with other content',
-              conflict: true,
-            };
+        if (prior) return settleAgainstStored(prior, event);
+        const twin = flushKeys.get(keyId);
+        if (twin) {
+          const identical =
+            twin.row.payloadJson === payloadJson &&
+            twin.row.type === event.type &&
+            twin.row.clientTs === (event.timestamp ?? null);
+          if (!identical && !sameContent(twin.event, event)) {
+            return { status: 'rejected', reason: KEY_REUSED, conflict: true };
           }
-          const duplicate = {
-            status: 'duplicate' as const,
-            seq: Number(prior.seq),
-            subSeq: prior.sub_seq,
-            streamSeq: Number(prior.stream_seq),
-          };
-          // Its twin was stored earlier in this flush: the position is known only after assignment.
-          if (prior.stream_seq === '0') sameFlushDuplicates.push({ keyId, outcome: duplicate });
+          const duplicate: Stored = { ...twin.outcome, status: 'duplicate' };
+          twin.twins.push(duplicate);
           return duplicate;
         }
+
         let seq: number;
         let subSeq = 0;
-        if (mode === 'client') {
+        if (request.mode === 'client') {
           seq = event.seq ?? 0;
-          if (seqTaken.has(`${target.sessionId}|${seq}`)) {
+          if (seqTaken.has(pairKey(sessionId, seq))) {
             return { status: 'rejected', reason: `seq ${seq} is already taken by another event`, conflict: true };
           }
-          if (seq <= state.lastSeq) return { status: 'rejected', reason: MONOTONIC, conflict: false };
-          state.lastSeq = seq;
-          state.lastSubSeq = 0;
-        } else if (mode === 'next') {
-          seq = ++state.lastSeq;
-          state.lastSubSeq = 0;
+          if (seq <= session.lastSeq) return { status: 'rejected', reason: MONOTONIC, conflict: false };
+          session.lastSeq = seq;
+          session.lastSubSeq = 0;
+        } else if (request.mode === 'next') {
+          seq = ++session.lastSeq;
+          session.lastSubSeq = 0;
         } else {
-          seq = state.lastSeq;
-          subSeq = ++state.lastSubSeq;
+          seq = session.lastSeq;
+          subSeq = ++session.lastSubSeq;
         }
-        state.added++;
-        if (event.type === 'session.end') state.endStatus = String(event.payload.status);
-        const row: EventRow = {
-          sessionId: target.sessionId,
-          seq,
-          subSeq,
-          workspaceId: target.workspaceId,
-          projectId: target.projectId,
-          streamSeq: 0,
-          idempotencyKey: event.idempotency_key,
-          type: event.type,
-          origin,
-          clientTs: event.timestamp ?? null,
-          payloadJson: JSON.stringify(event.payload),
-          contentHash: hash,
+        seqTaken.add(pairKey(sessionId, seq));
+        const candidate: Candidate = {
+          row: {
+            sessionId,
+            seq,
+            subSeq,
+            workspaceId: request.target.workspaceId,
+            projectId: request.target.projectId,
+            idempotencyKey: event.idempotency_key,
+            type: event.type,
+            origin: request.origin,
+            clientTs: event.timestamp ?? null,
+            payloadJson,
+          },
+          event,
+          outcome: { status: 'stored', seq, subSeq, streamSeq: 0 },
+          twins: [],
         };
-        rows.push(row);
-        seqTaken.add(`${target.sessionId}|${seq}`);
-        const stored = { status: 'stored' as const, seq, subSeq, streamSeq: 0 };
-        const storedKey: StoredEventKey = {
-          session_id: target.sessionId,
-          seq: String(seq),
-          sub_seq: subSeq,
-          idempotency_key: event.idempotency_key,
-          content_hash: hash,
-          stream_seq: '0',
-        };
-        byKey.set(keyId, storedKey);
-        pendingStream.push({ row, outcome: stored, key: storedKey });
-        return stored;
+        candidates.push(candidate);
+        flushKeys.set(keyId, candidate);
+        return candidate.outcome;
       }),
     );
 
-    const committed = await this.assignStreamPositions(manager, rows, pendingStream);
-    for (const { keyId, outcome } of sameFlushDuplicates) outcome.streamSeq = Number(byKey.get(keyId)?.stream_seq ?? 0);
-    await this.repository.insertEvents(manager, rows);
-    const progress: SessionProgress[] = [...sessions.values()]
-      .filter((s) => s.added > 0)
-      .map((s) => ({
-        id: s.locked.id,
-        lastSeq: s.lastSeq,
-        lastSubSeq: s.lastSubSeq,
-        added: s.added,
-        endStatus: s.endStatus,
-      }));
+    const heads = await this.repository.insertEvents(
+      manager,
+      candidates.map((c) => c.row),
+    );
+    const skipped = await this.assignPositions(manager, candidates, heads);
+    if (skipped.length > 0) await this.settleSkipped(manager, skipped);
+    const stored = skipped.length > 0 ? candidates.filter((c) => !skipped.includes(c)) : candidates;
+    const progress = this.progressOf(stored, initial);
     await this.repository.updateSessions(manager, progress);
-    for (const append of committed) {
-      append.endedSessionIds = progress.filter((p) => p.endStatus && append.sessionIds.includes(p.id)).map((p) => p.id);
-    }
-    return { outcomes, committed };
+    return { outcomes, committed: committedAppends(heads, stored, progress) };
   }
 
-  /** Gives stored events their workspace stream positions, in the order they were decided. */
-  private async assignStreamPositions(
-    manager: EntityManager,
-    rows: EventRow[],
-    pendingStream: PendingPosition[],
-  ): Promise<CommittedAppend[]> {
-    if (rows.length === 0) return [];
-    const counts = new Map<string, number>();
-    for (const row of rows) counts.set(row.workspaceId, (counts.get(row.workspaceId) ?? 0) + 1);
-    const heads = await this.repository.advanceStreams(manager, counts);
-    const next = new Map<string, number>([...heads].map(([ws, head]) => [ws, head - (counts.get(ws) ?? 0)]));
-    for (const { row, outcome, key } of pendingStream) {
-      const position = (next.get(row.workspaceId) ?? 0) + 1;
-      next.set(row.workspaceId, position);
-      row.streamSeq = position;
-      outcome.streamSeq = position;
-      key.stream_seq = String(position);
+  /**
+   * Each candidate's stream position follows from its workspace's new head: the insert numbered
+   * them in input order. Where a workspace stored fewer than it was sent, the skipped ones are
+   * found and returned.
+   */
+  private async assignPositions(manager: EntityManager, candidates: Candidate[], heads: WorkspaceHead[]) {
+    const next = new Map(heads.map((h) => [h.workspace_id, Number(h.head) - h.count]));
+    for (const candidate of candidates) {
+      const position = (next.get(candidate.row.workspaceId) ?? 0) + 1;
+      next.set(candidate.row.workspaceId, position);
+      candidate.outcome.streamSeq = position;
+      for (const twin of candidate.twins) twin.streamSeq = position;
     }
-    return [...heads].map(([workspaceId, head]) => ({
-      workspaceId,
-      head,
-      sessionIds: [...new Set(rows.filter((r) => r.workspaceId === workspaceId).map((r) => r.sessionId))],
-      endedSessionIds: [],
-    }));
+    const incomplete = new Set(heads.filter((h) => h.inserted < h.count).map((h) => h.workspace_id));
+    if (incomplete.size === 0) return [];
+    const suspects = candidates.filter((c) => incomplete.has(c.row.workspaceId));
+    const found = await this.repository.storedAt(
+      manager,
+      suspects.map((c) => ({ sessionId: c.row.sessionId, key: c.row.idempotencyKey, streamSeq: c.outcome.streamSeq })),
+    );
+    return suspects.filter((c) => !found.has(pairKey(c.row.sessionId, c.row.idempotencyKey)));
   }
+
+  /**
+   * The stored events that incoming ones may collide with: keys of server-numbered events, and
+   * keys and seqs of client events at or below the session's high-water mark.
+   */
+  private lookUpPossibleCollisions(
+    manager: EntityManager,
+    batch: Pending[],
+    initial: Map<string, SessionState>,
+  ): Promise<StoredEvent[]> {
+    const keys: { sessionId: string; key: string }[] = [];
+    const seqs: { sessionId: string; seq: number }[] = [];
+    for (const { request } of batch) {
+      const { sessionId } = request.target;
+      const highWater = initial.get(sessionId)?.lastSeq ?? 0;
+      for (const event of request.events) {
+        const seq = event.seq ?? 0;
+        if (request.mode !== 'client' || seq <= highWater) keys.push({ sessionId, key: event.idempotency_key });
+        if (request.mode === 'client' && seq <= highWater) seqs.push({ sessionId, seq });
+      }
+    }
+    return this.repository.findExisting(manager, keys, seqs);
+  }
+
+  /**
+   * Candidates the insert skipped collided with a stored event nobody looked up (a retry sent
+   * with another seq): settle them by their stored twin, as duplicates or conflicts.
+   */
+  private async settleSkipped(manager: EntityManager, skipped: Candidate[]): Promise<void> {
+    const stored = await this.repository.findExisting(
+      manager,
+      skipped.map((c) => ({ sessionId: c.row.sessionId, key: c.row.idempotencyKey })),
+      [],
+    );
+    const byKey = new Map(stored.map((e) => [pairKey(e.session_id, e.idempotency_key), e]));
+    for (const candidate of skipped) {
+      const prior = byKey.get(pairKey(candidate.row.sessionId, candidate.row.idempotencyKey));
+      const settled: EventOutcome = prior
+        ? settleAgainstStored(prior, candidate.event)
+        : { status: 'rejected', reason: `seq ${candidate.row.seq} is already taken by another event`, conflict: true };
+      for (const outcome of [candidate.outcome as EventOutcome, ...candidate.twins]) Object.assign(outcome, settled);
+    }
+  }
+
+  /** New high-water marks and counts, from what the insert actually stored. */
+  private progressOf(stored: Candidate[], initial: Map<string, SessionState>): SessionProgress[] {
+    const progress = new Map<string, SessionProgress>();
+    for (const { row, event } of stored) {
+      let p = progress.get(row.sessionId);
+      if (!p) {
+        const start = initial.get(row.sessionId) ?? { lastSeq: 0, lastSubSeq: 0 };
+        p = { id: row.sessionId, lastSeq: start.lastSeq, lastSubSeq: start.lastSubSeq, added: 0, endStatus: null };
+        progress.set(row.sessionId, p);
+      }
+      if (row.seq > p.lastSeq) {
+        p.lastSeq = row.seq;
+        p.lastSubSeq = row.subSeq;
+      } else if (row.seq === p.lastSeq) {
+        p.lastSubSeq = Math.max(p.lastSubSeq, row.subSeq);
+      }
+      p.added++;
+      if (row.type === 'session.end') p.endStatus = String(event.payload.status);
+    }
+    return [...progress.values()];
+  }
+}
+
+/** A retry (same key) of a stored event: a duplicate when the content is the same, else a conflict. */
+function settleAgainstStored(prior: StoredEvent, event: EventInput): EventOutcome {
+  if (!sameContent({ type: prior.type, timestamp: prior.client_ts, payload: prior.payload }, event))
+    return { status: 'rejected', reason: KEY_REUSED, conflict: true };
+  return { status: 'duplicate', seq: Number(prior.seq), subSeq: prior.sub_seq, streamSeq: Number(prior.stream_seq) };
+}
+
+function committedAppends(heads: WorkspaceHead[], stored: Candidate[], progress: SessionProgress[]): CommittedAppend[] {
+  const ended = new Set(progress.filter((p) => p.endStatus).map((p) => p.id));
+  return heads.map((h) => {
+    const sessionIds = [
+      ...new Set(stored.filter((c) => c.row.workspaceId === h.workspace_id).map((c) => c.row.sessionId)),
+    ];
+    return {
+      workspaceId: h.workspace_id,
+      head: Number(h.head),
+      sessionIds,
+      endedSessionIds: sessionIds.filter((id) => ended.has(id)),
+    };
+  });
 }

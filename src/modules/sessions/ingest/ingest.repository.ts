@@ -8,28 +8,37 @@ export interface LockedSession {
   last_sub_seq: number;
 }
 
-export interface StoredEventKey {
+/** A stored event found by idempotency key or seq, with what is needed to compare content. */
+export interface StoredEvent {
   session_id: string;
   seq: string;
   sub_seq: number;
   idempotency_key: string;
-  content_hash: string;
   stream_seq: string;
+  type: string;
+  client_ts: Date | null;
+  payload: unknown;
 }
 
-export interface EventRow {
+export interface NewEventRow {
   sessionId: string;
   seq: number;
   subSeq: number;
   workspaceId: string;
   projectId: string;
-  streamSeq: number;
   idempotencyKey: string;
   type: string;
   origin: string;
   clientTs: string | null;
   payloadJson: string;
-  contentHash: string;
+}
+
+/** A workspace's stream head after an insert, with how many of its events were stored. */
+export interface WorkspaceHead {
+  workspace_id: string;
+  head: string;
+  count: number;
+  inserted: number;
 }
 
 export interface SessionProgress {
@@ -40,9 +49,11 @@ export interface SessionProgress {
   endStatus: string | null;
 }
 
+const STORED_COLUMNS = 'session_id, seq, sub_seq, idempotency_key, stream_seq, type, client_ts, payload';
+
 /**
- * The SQL of the append path: set-based statements (unnest of arrays), so a flush of any number
- * of events costs the same handful of round trips. Every method runs in the flush transaction.
+ * The SQL of the append path: set-based statements, so a flush of any number of events costs
+ * the same few round trips. Every method runs in the flush transaction.
  */
 @Injectable()
 export class IngestRepository {
@@ -54,59 +65,89 @@ export class IngestRepository {
     );
   }
 
-  /** Stored events that share an idempotency key, or a client seq, with the incoming ones. */
+  /**
+   * Stored events that share an idempotency key, or a client seq, with given events: one index
+   * probe per pair (LATERAL … LIMIT 1 keeps the planner from hashing the table). Only events that
+   * may collide are probed; most appends probe nothing.
+   */
   findExisting(
     manager: EntityManager,
-    sessionIds: string[],
-    keys: string[],
-    seqs: number[],
-  ): Promise<StoredEventKey[]> {
+    keys: { sessionId: string; key: string }[],
+    seqs: { sessionId: string; seq: number }[],
+  ): Promise<StoredEvent[]> {
+    if (keys.length === 0 && seqs.length === 0) return Promise.resolve([]);
     return manager.query(
-      `SELECT session_id, seq, sub_seq, idempotency_key, content_hash, stream_seq FROM events
-        WHERE session_id = ANY($1::uuid[])
-          AND (idempotency_key = ANY($2::text[]) OR (sub_seq = 0 AND seq = ANY($3::bigint[])))`,
-      [sessionIds, keys, seqs],
+      `SELECT e.* FROM unnest($1::uuid[], $2::text[]) AS i(session_id, idempotency_key)
+       CROSS JOIN LATERAL (SELECT ${STORED_COLUMNS} FROM events
+                            WHERE session_id = i.session_id AND idempotency_key = i.idempotency_key LIMIT 1) e
+       UNION ALL
+       SELECT e.* FROM unnest($3::uuid[], $4::bigint[]) AS i(session_id, seq)
+       CROSS JOIN LATERAL (SELECT ${STORED_COLUMNS} FROM events
+                            WHERE session_id = i.session_id AND seq = i.seq AND sub_seq = 0 LIMIT 1) e`,
+      [keys.map((k) => k.sessionId), keys.map((k) => k.key), seqs.map((s) => s.sessionId), seqs.map((s) => s.seq)],
     );
   }
 
   /**
-   * Advances the stream head of each workspace by its count and returns the new heads. The row
-   * locks taken here are held until commit, which is what makes positions commit in order.
+   * Inserts the events and gives them workspace stream positions in one statement: the head of
+   * each workspace is advanced by its count (its row lock, held until commit, orders positions
+   * by commit), and each event takes the next position in input order, so the caller can tell
+   * every event's position from the head alone. A row colliding with a stored one (a retry sent
+   * under another seq) is skipped; its position stays unused, which stream readers do not
+   * notice, and the answer's `inserted` count tells the caller to look.
    */
-  async advanceStreams(manager: EntityManager, counts: Map<string, number>): Promise<Map<string, number>> {
-    const ids = [...counts.keys()].sort();
-    const rows: { workspace_id: string; head: string }[] = await manager.query(
-      `INSERT INTO workspace_streams (workspace_id, head)
-       SELECT * FROM unnest($1::uuid[], $2::bigint[])
-       ON CONFLICT (workspace_id) DO UPDATE SET head = workspace_streams.head + EXCLUDED.head
-       RETURNING workspace_id, head`,
-      [ids, ids.map((id) => counts.get(id))],
+  insertEvents(manager: EntityManager, rows: NewEventRow[]): Promise<WorkspaceHead[]> {
+    if (rows.length === 0) return Promise.resolve([]);
+    // One JSON document for the whole batch: payloads are spliced in as the JSON they already are,
+    // so nothing is escaped twice (as text[] array literals would need), and PostgreSQL parses each
+    // payload once, into the jsonb column.
+    const document = `[${rows
+      .map(
+        (r) =>
+          `{"s":"${r.sessionId}","q":${r.seq},"u":${r.subSeq},"w":"${r.workspaceId}","p":"${r.projectId}",` +
+          `"k":${JSON.stringify(r.idempotencyKey)},"t":${JSON.stringify(r.type)},"o":"${r.origin}",` +
+          `"c":${r.clientTs === null ? 'null' : JSON.stringify(r.clientTs)},"d":${r.payloadJson}}`,
+      )
+      .join(',')}]`;
+    return manager.query(
+      `WITH input AS (
+         SELECT * FROM ROWS FROM (json_to_recordset($1::json)
+           AS (s uuid, q bigint, u int, w uuid, p uuid, k text, t text, o text, c timestamptz, d jsonb))
+           WITH ORDINALITY AS x(s, q, u, w, p, k, t, o, c, d, ord)
+       ),
+       counts AS (SELECT w, count(*) AS n FROM input GROUP BY w),
+       heads AS (
+         INSERT INTO workspace_streams (workspace_id, head) SELECT w, n FROM counts ORDER BY w
+         ON CONFLICT (workspace_id) DO UPDATE SET head = workspace_streams.head + EXCLUDED.head
+         RETURNING workspace_id, head
+       ),
+       inserted AS (
+         INSERT INTO events (session_id, seq, sub_seq, workspace_id, project_id, stream_seq, idempotency_key, type,
+                             origin, client_ts, payload)
+         SELECT i.s, i.q, i.u, i.w, i.p, h.head - c.n + row_number() OVER (PARTITION BY i.w ORDER BY i.ord),
+                i.k, i.t, i.o, i.c, i.d
+           FROM input i JOIN counts c ON c.w = i.w JOIN heads h ON h.workspace_id = i.w
+         ON CONFLICT DO NOTHING
+         RETURNING workspace_id
+       )
+       SELECT h.workspace_id, h.head::bigint AS head, c.n::int AS count,
+              (SELECT count(*) FROM inserted WHERE inserted.workspace_id = h.workspace_id)::int AS inserted
+         FROM heads h JOIN counts c ON c.w = h.workspace_id`,
+      [document],
     );
-    return new Map(rows.map((r) => [r.workspace_id, Number(r.head)]));
   }
 
-  async insertEvents(manager: EntityManager, rows: EventRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await manager.query(
-      `INSERT INTO events (session_id, seq, sub_seq, workspace_id, project_id, stream_seq, idempotency_key, type,
-                           origin, client_ts, payload, content_hash)
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::int[], $4::uuid[], $5::uuid[], $6::bigint[], $7::text[],
-                            $8::text[], $9::text[], $10::timestamptz[], $11::jsonb[], $12::text[])`,
-      [
-        rows.map((r) => r.sessionId),
-        rows.map((r) => r.seq),
-        rows.map((r) => r.subSeq),
-        rows.map((r) => r.workspaceId),
-        rows.map((r) => r.projectId),
-        rows.map((r) => r.streamSeq),
-        rows.map((r) => r.idempotencyKey),
-        rows.map((r) => r.type),
-        rows.map((r) => r.origin),
-        rows.map((r) => r.clientTs),
-        rows.map((r) => r.payloadJson),
-        rows.map((r) => r.contentHash),
-      ],
+  /** Which of the given (session, key, position) triples are stored at that position. */
+  async storedAt(
+    manager: EntityManager,
+    rows: { sessionId: string; key: string; streamSeq: number }[],
+  ): Promise<Set<string>> {
+    const found: { session_id: string; idempotency_key: string }[] = await manager.query(
+      `SELECT e.session_id, e.idempotency_key FROM unnest($1::uuid[], $2::text[], $3::bigint[]) AS i(s, k, p)
+         JOIN events e ON e.session_id = i.s AND e.idempotency_key = i.k AND e.stream_seq = i.p`,
+      [rows.map((r) => r.sessionId), rows.map((r) => r.key), rows.map((r) => r.streamSeq)],
     );
+    return new Set(found.map((f) => `${f.session_id}|${f.idempotency_key}`));
   }
 
   /** Moves the high-water marks and counters; a session.end event sets status and end time. */

@@ -9,6 +9,8 @@ export interface EventInput {
   /** Client timestamp (ISO-8601): stored as data, never used for order. */
   timestamp?: string | null;
   payload: Record<string, unknown>;
+  /** `JSON.stringify(payload)`, when the caller already made it (saves a second pass). */
+  payloadJson?: string;
 }
 
 /**
