@@ -100,6 +100,17 @@ export const ingestConfig = registerAs('ingest', () => {
   };
 });
 
+export const artifactsConfig = registerAs('artifacts', () => {
+  const e = env();
+  return {
+    /** Lower-case media types without parameters. */
+    contentTypes: e.ARTIFACT_CONTENT_TYPES.split(',')
+      .map((t) => t.trim().toLowerCase())
+      .filter(Boolean),
+    maxBytes: e.ARTIFACT_MAX_BYTES,
+  };
+});
+
 export const modelopsConfig = registerAs('modelops', () => {
   const e = env();
   const parse = (entry: string) => {
@@ -123,6 +134,7 @@ export const allConfigs = [
   authConfig,
   httpConfig,
   ingestConfig,
+  artifactsConfig,
   modelopsConfig,
 ];
 
@@ -134,6 +146,7 @@ export interface AllConfig {
   auth: ReturnType<typeof authConfig>;
   http: ReturnType<typeof httpConfig>;
   ingest: ReturnType<typeof ingestConfig>;
+  artifacts: ReturnType<typeof artifactsConfig>;
   modelops: ReturnType<typeof modelopsConfig>;
 }
 

@@ -187,6 +187,19 @@ export class EnvironmentVariables {
   @Min(1024)
   UPLOAD_MAX_BYTES = 1024 * 1024 * 1024;
 
+  /** Media types accepted as artifacts, comma-separated (others: 415). */
+  @Matches(/^\s*[\w.+-]+\/[\w.+-]+\s*(,\s*[\w.+-]+\/[\w.+-]+\s*)*$/, {
+    message: 'must be a comma-separated list of media types',
+  })
+  ARTIFACT_CONTENT_TYPES =
+    'image/png,image/jpeg,image/webp,video/webm,video/mp4,application/json,application/x-ndjson,text/plain,application/octet-stream';
+
+  /** Largest artifact, in bytes (larger: 413). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ARTIFACT_MAX_BYTES = 100 * 1024 * 1024;
+
   /** Seconds between SSE heartbeat comments on /api/stream. */
   @Transform(toInt)
   @IsInt()

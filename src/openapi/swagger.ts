@@ -16,6 +16,7 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   projects: 'Projects of a workspace',
   sessions: 'Agent runs and their records',
   traces: 'The trace API: sessions, their ordered event log, operator messaging',
+  artifacts: 'Replays, screenshots and files of a session, downloaded only through short-lived signed URLs',
   health: 'Health, readiness, liveness and metrics',
   storage: 'Signed object downloads',
 };

@@ -67,6 +67,11 @@ export function meterBody(body: Readable | Buffer, maxBytes?: number): BodyMeter
     meter.end(body);
     return meter;
   }
+  // pipe() does not carry an error that happened before it: a dead stream would never end.
+  if (body.destroyed || body.errored) {
+    meter.destroy(body.errored ?? new Error('The body stream was closed before it was read'));
+    return meter;
+  }
   const onError = (err: Error) => meter.destroy(err);
   body.on('error', onError);
   meter.once('close', () => body.off('error', onError));

@@ -11,11 +11,21 @@ import { SessionsController } from './sessions.controller';
 import { SessionsEvents } from './sessions.events';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
+import { SessionUploadController } from './upload/session-upload.controller';
+import { SessionUploadService } from './upload/session-upload.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([SessionEntity, EventEntity, WorkspaceStreamEntity]), UsersModule],
-  controllers: [SessionsController],
-  providers: [SessionsRepository, IngestRepository, IngestWriter, SessionsEvents, SessionsService, EventsService],
+  controllers: [SessionsController, SessionUploadController],
+  providers: [
+    SessionsRepository,
+    IngestRepository,
+    IngestWriter,
+    SessionsEvents,
+    SessionsService,
+    EventsService,
+    SessionUploadService,
+  ],
   exports: [SessionsService, EventsService, SessionsEvents, SessionsRepository],
 })
 export class SessionsModule {}
