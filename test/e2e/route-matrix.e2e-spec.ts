@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import request from 'supertest';
 import { createTenant, expectProblem, Tenant } from 'test/fixtures/factories';
 import { fillPath, listRoutes, RouteInfo } from 'test/fixtures/routes';
@@ -54,7 +55,9 @@ describe('route matrix', () => {
   const sendBounded = (route: RouteInfo, path: string, key?: string) =>
     send(route, `${path}?after_seq=0`, key)
       .buffer(true)
-      .parse((res, done) => {
+      .parse((response, done) => {
+        // superagent hands the raw Node response to a custom parser.
+        const res = response as unknown as IncomingMessage;
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => (text += chunk));
