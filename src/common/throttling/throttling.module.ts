@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { AllConfig } from 'src/config/configuration';
+import { FailOpenThrottlerStorage } from './fail-open-throttler.storage';
 
 /** Rate limits shared by all replicas through Redis when there is one; in memory otherwise. */
 @Module({
