@@ -16,7 +16,14 @@ import { FailOpenThrottlerStorage } from './fail-open-throttler.storage';
         return {
           throttlers: [{ name: 'default', ttl: http.rateLimitTtlMs, limit: http.rateLimitMax }],
           storage: redisUrl
-            ? new ThrottlerStorageRedisService(redisUrl, { keyPrefix: 'flightdeck:throttle:' })
+            ? new FailOpenThrottlerStorage(
+                new ThrottlerStorageRedisService(redisUrl, {
+                  keyPrefix: 'flightdeck:throttle:',
+                  // Fail fast while Redis is down instead of queueing commands: the fallback counts.
+                  enableOfflineQueue: false,
+                  maxRetriesPerRequest: 1,
+                }),
+              )
             : undefined,
         };
       },
