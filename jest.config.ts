@@ -2,7 +2,7 @@ import type { Config } from 'jest';
 
 // NestJS 12 ships as ES modules. Node 20 can require() them, but Jest's module runtime cannot
 // before Node 24.9, so Jest compiles those packages to CommonJS with SWC (fast, cached).
-const esmPackages = ['jose', 'oidc-provider', '@nestjs', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', 'load-esm'];
+const esmPackages = ['@opentelemetry/otlp-exporter-base', 'jose', 'oidc-provider', '@nestjs', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', 'load-esm'];
 
 const transform: Config['transform'] = {
   '^.+\\.ts$': [

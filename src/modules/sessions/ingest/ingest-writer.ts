@@ -255,10 +255,13 @@ export class IngestWriter implements OnApplicationShutdown {
     const seqs: { sessionId: string; seq: number }[] = [];
     for (const { request } of batch) {
       const { sessionId } = request.target;
-      const highWater = initial.get(sessionId)?.lastSeq ?? 0;
+      const start = initial.get(sessionId);
+      const highWater = start?.lastSeq ?? 0;
+      // A session with no event yet (read under its row lock) has nothing to collide with.
+      const empty = !start || (start.lastSeq === 0 && start.lastSubSeq === 0);
       for (const event of request.events) {
         const seq = event.seq ?? 0;
-        if (request.mode !== 'client' || seq <= highWater) keys.push({ sessionId, key: event.idempotency_key });
+        if (request.mode === 'client' ? seq <= highWater : !empty) keys.push({ sessionId, key: event.idempotency_key });
         if (request.mode === 'client' && seq <= highWater) seqs.push({ sessionId, seq });
       }
     }

@@ -1,0 +1,456 @@
+import { RUN_TYPES, type RunType } from 'src/modules/traces/runs/runs.types';
+import type { OtlpAttributes, OtlpEvent, OtlpSpan, OtlpValue } from './otlp.types';
+
+/**
+ * What a span says about an AI call, read from the conventions found in the wild:
+ * - OpenTelemetry GenAI semantic conventions: `gen_ai.operation.name`, `gen_ai.request.model`,
+ *   `gen_ai.response.model`, `gen_ai.usage.*`, `gen_ai.input.messages`/`gen_ai.output.messages`
+ *   (JSON), `gen_ai.system_instructions`, `gen_ai.tool.*`, the legacy indexed
+ *   `gen_ai.prompt.<i>.*`/`gen_ai.completion.<i>.*`, and the event forms (`gen_ai.user.message`,
+ *   `gen_ai.system.message`, `gen_ai.assistant.message`, `gen_ai.tool.message`, `gen_ai.choice`,
+ *   `gen_ai.content.prompt`/`gen_ai.content.completion`,
+ *   `gen_ai.client.inference.operation.details`);
+ * - OpenInference: `openinference.span.kind`, `input.value`/`output.value` (+ `*.mime_type`),
+ *   `llm.input_messages.<i>.message.*`, `llm.output_messages.<i>.message.*`, `llm.model_name`,
+ *   `llm.token_count.*`, `llm.invocation_parameters`, `tool.name`;
+ * - the LangSmith SDK's OTLP mode: `langsmith.span.kind`, `langsmith.trace.name`,
+ *   `langsmith.metadata.*`, `langsmith.span.tags`, `gen_ai.prompt`/`gen_ai.completion` holding
+ *   the run's inputs/outputs as JSON, `langsmith.usage_metadata`;
+ * - OpenLLMetry (Traceloop): `llm.request.type`, `traceloop.span.kind`.
+ * Pure functions; the first source present wins, in the order each function lists.
+ */
+
+export interface TokenUsage {
+  input_tokens?: number;
+  output_tokens?: number;
+  total_tokens?: number;
+}
+
+export interface GenAiFacts {
+  runType: RunType;
+  inputs: Record<string, unknown> | null;
+  outputs: Record<string, unknown> | null;
+  inputMessages: Record<string, unknown>[] | null;
+  outputMessages: Record<string, unknown>[] | null;
+  requestModel: string | null;
+  responseModel: string | null;
+  provider: string | null;
+  usage: TokenUsage | null;
+  finishReason: string | null;
+  parameters: Record<string, unknown> | null;
+  toolDefinitions: Record<string, unknown>[] | null;
+  toolName: string | null;
+  toolCallId: string | null;
+  /** Attribute keys whose content became `inputs`/`outputs`/metadata (not repeated elsewhere). */
+  consumedAttributes: Set<string>;
+  /** Indices of span events whose content became messages. */
+  consumedEvents: Set<number>;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecordList = (v: unknown): v is Record<string, unknown>[] => Array.isArray(v) && v.every(isRecord);
+const text = (v: OtlpValue | undefined): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+
+/** A string holding JSON (an object or a list) is parsed; anything else is returned as is. */
+export function parseJsonish(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const t = v.trim();
+  if (!(t.startsWith('{') || t.startsWith('['))) return v;
+  try {
+    return JSON.parse(t) as unknown;
+  } catch {
+    return v;
+  }
+}
+
+/** A value as a record: objects as they are, anything else under `key`. */
+function asRecord(v: unknown, key: string): Record<string, unknown> | null {
+  if (v === undefined || v === null) return null;
+  return isRecord(v) ? v : { [key]: v };
+}
+
+function setOwn(target: Record<string, unknown>, key: string, value: unknown) {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Objects whose keys are all indices become lists (ordered by index). */
+function listify(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(listify);
+  if (!isRecord(v)) return v;
+  const keys = Object.keys(v);
+  if (keys.length > 0 && keys.every((k) => /^\d+$/.test(k))) {
+    return keys.sort((a, b) => Number(a) - Number(b)).map((k) => listify(v[k]));
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of keys) setOwn(out, k, listify(v[k]));
+  return out;
+}
+
+/**
+ * Flattened attributes under `prefix.` as a tree: `p.0.role`, `p.0.content` → `[{role, content}]`.
+ * Returns the keys it read, so the caller can mark them consumed.
+ */
+export function unflatten(attrs: OtlpAttributes, prefix: string): { value: unknown; keys: string[] } {
+  const root: Record<string, unknown> = {};
+  const keys = Object.keys(attrs).filter((k) => k.startsWith(`${prefix}.`));
+  for (const key of keys) {
+    const path = key.slice(prefix.length + 1).split('.');
+    let node = root;
+    path.forEach((segment, i) => {
+      if (i === path.length - 1) {
+        if (!isRecord(node[segment])) setOwn(node, segment, attrs[key]);
+        return;
+      }
+      const next = node[segment];
+      if (!isRecord(next)) setOwn(node, segment, next === undefined ? {} : { value: next });
+      node = node[segment] as Record<string, unknown>;
+    });
+  }
+  return { value: keys.length > 0 ? listify(root) : undefined, keys };
+}
+
+/** OpenInference wraps each item (`message`, `tool_call`, `message_content`); unwrap them. */
+function unwrapOpenInference(messages: unknown): Record<string, unknown>[] | null {
+  if (!Array.isArray(messages)) return null;
+  const unwrap = (v: unknown, key: string) => (isRecord(v) && isRecord(v[key]) ? v[key] : v);
+  const out = messages.map((m) => {
+    const message = unwrap(m, 'message');
+    if (!isRecord(message)) return { content: message };
+    const copy = { ...message };
+    if (Array.isArray(copy.tool_calls)) copy.tool_calls = copy.tool_calls.map((t) => unwrap(t, 'tool_call'));
+    if (Array.isArray(copy.contents)) copy.contents = copy.contents.map((c) => unwrap(c, 'message_content'));
+    return copy;
+  });
+  return out;
+}
+
+function messageList(v: unknown): Record<string, unknown>[] | null {
+  const parsed = parseJsonish(v);
+  if (isRecordList(parsed)) return parsed;
+  if (isRecord(parsed) && isRecordList(parsed.messages)) return parsed.messages;
+  return null;
+}
+
+const MESSAGE_EVENTS: Record<string, string> = {
+  'gen_ai.system.message': 'system',
+  'gen_ai.user.message': 'user',
+  'gen_ai.assistant.message': 'assistant',
+  'gen_ai.tool.message': 'tool',
+};
+
+/** A GenAI message event as a message: role from the event name unless the event says. */
+function eventMessage(event: OtlpEvent, role: string): Record<string, unknown> {
+  const a = event.attributes;
+  const body = parseJsonish(a['gen_ai.event.content']);
+  const message: Record<string, unknown> = isRecord(body) ? { ...body } : {};
+  for (const [k, v] of Object.entries(a)) {
+    if (k === 'gen_ai.event.content' || k === 'gen_ai.system' || k === 'gen_ai.provider.name') continue;
+    setOwn(message, k === 'gen_ai.message.role' ? 'role' : k, parseJsonish(v));
+  }
+  if (typeof message.role !== 'string') message.role = role;
+  return message;
+}
+
+function choiceMessage(event: OtlpEvent): Record<string, unknown> {
+  const a = event.attributes;
+  const body = parseJsonish(a['gen_ai.event.content']);
+  const choice: Record<string, unknown> = isRecord(body) ? { ...body } : {};
+  const inner = parseJsonish(a.message ?? choice.message);
+  const message: Record<string, unknown> = isRecord(inner)
+    ? { ...inner }
+    : inner === undefined
+      ? {}
+      : { content: inner };
+  if (typeof message.role !== 'string') message.role = 'assistant';
+  const finish = a.finish_reason ?? choice.finish_reason;
+  if (typeof finish === 'string') message.finish_reason = finish;
+  const index = a.index ?? choice.index;
+  if (typeof index === 'number') message.index = index;
+  return message;
+}
+
+function messagesFromEvents(span: OtlpSpan, consumed: Set<number>) {
+  let input: Record<string, unknown>[] | null = null;
+  let output: Record<string, unknown>[] | null = null;
+  let prompt: unknown;
+  let completion: unknown;
+  span.events.forEach((event, i) => {
+    const role = MESSAGE_EVENTS[event.name];
+    if (role) {
+      (input ??= []).push(eventMessage(event, role));
+      consumed.add(i);
+    } else if (event.name === 'gen_ai.choice') {
+      (output ??= []).push(choiceMessage(event));
+      consumed.add(i);
+    } else if (event.name === 'gen_ai.client.inference.operation.details') {
+      input ??= messageList(event.attributes['gen_ai.input.messages']);
+      output ??= messageList(event.attributes['gen_ai.output.messages']);
+      consumed.add(i);
+    } else if (event.name === 'gen_ai.content.prompt' && event.attributes['gen_ai.prompt'] !== undefined) {
+      prompt ??= parseJsonish(event.attributes['gen_ai.prompt']);
+      consumed.add(i);
+    } else if (event.name === 'gen_ai.content.completion' && event.attributes['gen_ai.completion'] !== undefined) {
+      completion ??= parseJsonish(event.attributes['gen_ai.completion']);
+      consumed.add(i);
+    }
+  });
+  return { input, output, prompt, completion };
+}
+
+function runTypeOf(a: OtlpAttributes): RunType {
+  const ls = text(a['langsmith.span.kind'])?.toLowerCase();
+  if (ls && (RUN_TYPES as readonly string[]).includes(ls)) return ls as RunType;
+  switch (text(a['gen_ai.operation.name'])) {
+    case 'chat':
+    case 'text_completion':
+    case 'generate_content':
+      return 'llm';
+    case 'embeddings':
+      return 'embedding';
+    case 'execute_tool':
+      return 'tool';
+    case 'retrieval':
+      return 'retriever';
+    case 'invoke_agent':
+    case 'create_agent':
+      return 'chain';
+    default:
+      break;
+  }
+  switch (text(a['openinference.span.kind'])?.toUpperCase()) {
+    case 'LLM':
+      return 'llm';
+    case 'TOOL':
+      return 'tool';
+    case 'RETRIEVER':
+    case 'RERANKER':
+      return 'retriever';
+    case 'EMBEDDING':
+      return 'embedding';
+    case 'PROMPT':
+      return 'prompt';
+    case 'CHAIN':
+    case 'AGENT':
+    case 'GUARDRAIL':
+    case 'EVALUATOR':
+      return 'chain';
+    default:
+      break;
+  }
+  switch (text(a['llm.request.type'])) {
+    case 'chat':
+    case 'completion':
+      return 'llm';
+    case 'embedding':
+      return 'embedding';
+    default:
+      break;
+  }
+  if (text(a['traceloop.span.kind']) === 'tool') return 'tool';
+  return 'chain';
+}
+
+function tokenCount(v: OtlpValue | undefined): number | undefined {
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+function usageOf(a: OtlpAttributes): TokenUsage | null {
+  const ls = parseJsonish(a['langsmith.usage_metadata']);
+  const lsUsage = isRecord(ls) ? ls : {};
+  const first = (...values: unknown[]) => {
+    for (const v of values) {
+      const n = tokenCount(v as OtlpValue | undefined);
+      if (n !== undefined) return n;
+    }
+    return undefined;
+  };
+  const input = first(
+    a['gen_ai.usage.input_tokens'],
+    a['gen_ai.usage.prompt_tokens'],
+    a['llm.token_count.prompt'],
+    a['llm.usage.prompt_tokens'],
+    lsUsage.input_tokens,
+  );
+  const output = first(
+    a['gen_ai.usage.output_tokens'],
+    a['gen_ai.usage.completion_tokens'],
+    a['llm.token_count.completion'],
+    a['llm.usage.completion_tokens'],
+    lsUsage.output_tokens,
+  );
+  let total = first(
+    a['gen_ai.usage.total_tokens'],
+    a['llm.token_count.total'],
+    a['llm.usage.total_tokens'],
+    lsUsage.total_tokens,
+  );
+  if (total === undefined && input !== undefined && output !== undefined) total = input + output;
+  if (input === undefined && output === undefined && total === undefined) return null;
+  return {
+    ...(input !== undefined ? { input_tokens: input } : {}),
+    ...(output !== undefined ? { output_tokens: output } : {}),
+    ...(total !== undefined ? { total_tokens: total } : {}),
+  };
+}
+
+function finishReasonOf(a: OtlpAttributes, outputMessages: Record<string, unknown>[] | null): string | null {
+  const reasons = parseJsonish(a['gen_ai.response.finish_reasons']);
+  if (Array.isArray(reasons) && typeof reasons[0] === 'string') return reasons[0];
+  if (typeof reasons === 'string' && reasons.length > 0) return reasons.split(',')[0].trim();
+  const fromMessage = outputMessages?.find((m) => typeof m.finish_reason === 'string')?.finish_reason;
+  return typeof fromMessage === 'string' ? fromMessage : null;
+}
+
+const REQUEST_PARAMETERS = [
+  'temperature',
+  'max_tokens',
+  'top_p',
+  'top_k',
+  'frequency_penalty',
+  'presence_penalty',
+  'stop_sequences',
+  'seed',
+  'choice.count',
+  'encoding_formats',
+];
+
+function parametersOf(a: OtlpAttributes): Record<string, unknown> | null {
+  const params: Record<string, unknown> = {};
+  const oi = parseJsonish(a['llm.invocation_parameters']);
+  if (isRecord(oi)) Object.assign(params, oi);
+  for (const name of REQUEST_PARAMETERS) {
+    const v = a[`gen_ai.request.${name}`];
+    if (v !== undefined) params[name.replace('.', '_')] = v;
+  }
+  return Object.keys(params).length > 0 ? params : null;
+}
+
+function toolDefinitionsOf(a: OtlpAttributes, consumed: Set<string>): Record<string, unknown>[] | null {
+  const semconv = parseJsonish(a['gen_ai.tool.definitions']);
+  if (isRecordList(semconv)) return semconv;
+  const oi = unflatten(a, 'llm.tools');
+  if (Array.isArray(oi.value)) {
+    const tools = (oi.value as unknown[]).map((t) => {
+      const tool = isRecord(t) && isRecord(t.tool) ? t.tool : t;
+      const schema = isRecord(tool) ? parseJsonish(tool.json_schema) : undefined;
+      return isRecord(schema) ? schema : isRecord(tool) ? tool : { value: tool };
+    });
+    oi.keys.forEach((k) => consumed.add(k));
+    return tools;
+  }
+  return null;
+}
+
+/** A value read from the span and the attribute keys it came from (marked consumed only if used). */
+interface Found<T> {
+  value: T;
+  keys: string[];
+}
+
+/** Reads every convention above from one span. */
+export function extractGenAi(span: OtlpSpan): GenAiFacts {
+  const a = span.attributes;
+  const consumed = new Set<string>();
+  const consumedEvents = new Set<number>();
+  const use = <T>(found: Found<T> | null): T | null => {
+    found?.keys.forEach((k) => consumed.add(k));
+    return found?.value ?? null;
+  };
+  const fromKey = <T>(key: string, read: (v: OtlpValue) => T | null): Found<T> | null => {
+    const v = a[key];
+    const value = v === undefined ? null : read(v);
+    return value === null ? null : { value, keys: [key] };
+  };
+  const fromTree = <T>(prefix: string, read: (v: unknown) => T | null): Found<T> | null => {
+    const { value, keys } = unflatten(a, prefix);
+    const read_ = keys.length > 0 ? read(value) : null;
+    return read_ === null ? null : { value: read_, keys };
+  };
+  const recordList = (v: unknown) => (isRecordList(v) ? v : null);
+  const fromEvents = messagesFromEvents(span, consumedEvents);
+
+  // A whole input/output value (parsed when it is JSON, per its mime type when it has one).
+  const value = (key: string): Found<unknown> | null => {
+    if (a[key] === undefined) return null;
+    const mimeKey = key.endsWith('.value') ? key.replace(/\.value$/, '.mime_type') : null;
+    const mime = mimeKey ? text(a[mimeKey]) : null;
+    const raw = a[key];
+    return {
+      value: mime && !mime.includes('json') ? raw : parseJsonish(raw),
+      keys: mime && mimeKey ? [key, mimeKey] : [key],
+    };
+  };
+  const inputValue = value('input.value') ?? value('gen_ai.prompt') ?? value('gen_ai.tool.call.arguments');
+  const outputValue = value('output.value') ?? value('gen_ai.completion') ?? value('gen_ai.tool.call.result');
+
+  // Messages: GenAI JSON, OpenInference, legacy indexed GenAI, then events (already consumed).
+  const inputMessagesFound =
+    fromKey('gen_ai.input.messages', messageList) ??
+    fromTree('llm.input_messages', unwrapOpenInference) ??
+    fromTree('gen_ai.prompt', recordList);
+  const outputMessagesFound =
+    fromKey('gen_ai.output.messages', messageList) ??
+    fromTree('llm.output_messages', unwrapOpenInference) ??
+    fromTree('gen_ai.completion', recordList);
+  const inputMessages = inputMessagesFound?.value ?? fromEvents.input ?? messageList(fromEvents.prompt);
+  const outputMessages = outputMessagesFound?.value ?? fromEvents.output ?? messageList(fromEvents.completion);
+
+  // A value wins; messages join it unless it has its own (then their attributes stay kept).
+  let inputs = asRecord(use(inputValue) ?? (inputMessages ? undefined : fromEvents.prompt), 'input');
+  if (inputMessages && !(inputs && 'messages' in inputs)) {
+    use(inputMessagesFound);
+    inputs = { ...(inputs ?? {}), messages: inputMessages };
+  }
+  const systemInstructions = use(fromKey('gen_ai.system_instructions', (v) => parseJsonish(v) ?? null));
+  if (systemInstructions !== null) inputs = { ...(inputs ?? {}), system_instructions: systemInstructions };
+
+  let outputs = asRecord(use(outputValue) ?? (outputMessages ? undefined : fromEvents.completion), 'output');
+  if (outputMessages && !(outputs && 'messages' in outputs)) {
+    use(outputMessagesFound);
+    outputs = { ...(outputs ?? {}), messages: outputMessages };
+  }
+
+  for (const key of Object.keys(a)) if (key.startsWith('langsmith.metadata.')) consumed.add(key);
+
+  const toolCallId = text(a['gen_ai.tool.call.id']) ?? text(a['tool_call.id']);
+  return {
+    runType: runTypeOf(a),
+    inputs,
+    outputs,
+    inputMessages,
+    outputMessages,
+    requestModel: text(a['gen_ai.request.model']) ?? text(a['llm.model_name']) ?? text(a['llm.request.model']),
+    responseModel: text(a['gen_ai.response.model']) ?? text(a['llm.model_name']) ?? text(a['llm.response.model']),
+    provider:
+      text(a['gen_ai.provider.name']) ?? text(a['gen_ai.system']) ?? text(a['llm.provider']) ?? text(a['llm.system']),
+    usage: usageOf(a),
+    finishReason: finishReasonOf(a, outputMessages),
+    parameters: parametersOf(a),
+    toolDefinitions: toolDefinitionsOf(a, consumed),
+    toolName: text(a['gen_ai.tool.name']) ?? text(a['tool.name']),
+    toolCallId,
+    consumedAttributes: consumed,
+    consumedEvents,
+  };
+}
+
+/** `langsmith.metadata.<key>` attributes as metadata (values that hold JSON are parsed). */
+export function langsmithMetadataOf(a: OtlpAttributes): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(a)) {
+    if (k.startsWith('langsmith.metadata.')) setOwn(out, k.slice('langsmith.metadata.'.length), parseJsonish(v));
+  }
+  return out;
+}
+
+/** Tags: LangSmith's comma-joined `langsmith.span.tags`, OpenInference's `tag.tags` list. */
+export function tagsOf(a: OtlpAttributes): string[] {
+  const tags: string[] = [];
+  const ls = a['langsmith.span.tags'];
+  if (typeof ls === 'string') tags.push(...ls.split(',').map((t) => t.trim()));
+  if (Array.isArray(ls)) tags.push(...ls.filter((t): t is string => typeof t === 'string'));
+  const oi = a['tag.tags'];
+  if (Array.isArray(oi)) tags.push(...oi.filter((t): t is string => typeof t === 'string'));
+  return [...new Set(tags.filter((t) => t.length > 0))];
+}
