@@ -7,6 +7,8 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { ModelOpsModule } from './modules/modelops/modelops.module';
+import { PlatformControlModule } from './modules/platform-control/platform-control.module';
 import { SessionsModule } from './modules/sessions/sessions.module';
 import { TracesModule } from './modules/traces/traces.module';
 import { UsersModule } from './modules/users/users.module';
@@ -25,6 +27,8 @@ import { StorageModule } from './storage/storage.module';
     UsersModule,
     SessionsModule,
     TracesModule,
+    ModelOpsModule,
+    PlatformControlModule,
     HealthModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -3,6 +3,7 @@ loadDotEnv();
 
 import { NestFactory } from '@nestjs/core';
 import { overrideEnvironment } from './config/configuration';
+import { KeyRotationService } from './modules/modelops/credentials/key-rotation.service';
 import { BootstrapService, printInitialKey } from './modules/users/bootstrap.service';
 
 const USAGE = `Usage: npm run flightdeck -- <command>
@@ -10,6 +11,8 @@ const USAGE = `Usage: npm run flightdeck -- <command>
 Commands:
   bootstrap   Create the initial superadmin, workspace and project when the database is empty,
               or issue a new API key for the superadmin (BOOTSTRAP_ADMIN_EMAIL) and print it once.
+  rotate-kek  Rewrap every ModelOps credential's data key with the current MODELOPS_KEK (unwrapping
+              with it or any of MODELOPS_KEK_PREVIOUS); secrets are never decrypted.
 `;
 
 type Command = (app: Awaited<ReturnType<typeof NestFactory.createApplicationContext>>) => Promise<void>;
@@ -20,6 +23,15 @@ const COMMANDS: Record<string, Command> = {
     if (bootstrap.bootstrappedAtStartup) return; // the empty database was just set up, key printed
     const result = await bootstrap.ensureInitialAdmin({ issueKeyIfPresent: true });
     if (result) printInitialKey(result);
+  },
+  'rotate-kek': async (app) => {
+    const result = await app.get(KeyRotationService).rotateAll();
+    process.stdout.write(
+      `Key-encryption key ${result.kek_version}: ${result.rotated} data key(s) rewrapped, ${result.unchanged} already current\n`,
+    );
+    if (result.failed.length > 0) {
+      throw new Error(`${result.failed.length} credential(s) could not be unwrapped: ${result.failed.join(', ')}`);
+    }
   },
 };
 

@@ -8,6 +8,8 @@ import type { JobOptions } from 'bull';
 export const QueueName = {
   /** Housekeeping jobs: retention, cleanup, recomputation. */
   Maintenance: 'maintenance',
+  /** ModelOps: model downloads from the hub. */
+  ModelOps: 'modelops',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -16,7 +18,10 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
  * a log line says where it runs. Each job has a typed payload next to its processor and, when
  * the defaults do not fit, an entry in `JOB_OPTIONS` below.
  */
-export const JobName = {} as const satisfies Record<string, string>;
+export const JobName = {
+  /** Downloads (or resumes) the files of one ModelOps download, pinned to a hub commit. */
+  DownloadModel: 'modelops.download-model',
+} as const satisfies Record<string, string>;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
 /**
@@ -35,7 +40,10 @@ export const DEFAULT_JOB_OPTIONS = {
  * Per-job options, merged over `DEFAULT_JOB_OPTIONS` when a job is added through a `JobQueue`
  * (the caller's own options win), e.g. `[JobName.AnalyzeSession]: { attempts: 3, timeout: 60_000 }`.
  */
-export const JOB_OPTIONS: Readonly<Partial<Record<JobName, JobOptions>>> = {};
+export const JOB_OPTIONS: Readonly<Partial<Record<JobName, JobOptions>>> = {
+  // Each attempt resumes from the bytes already stored; a dropped connection costs one retry.
+  [JobName.DownloadModel]: { attempts: 8, backoff: { type: 'exponential', delay: 1_000 } },
+};
 
 /** Key prefix of every Bull queue in Redis. */
 export const DEFAULT_QUEUE_PREFIX = 'flightdeck';

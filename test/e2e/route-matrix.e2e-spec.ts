@@ -87,7 +87,8 @@ describe('route matrix', () => {
 
   it("never shows another workspace's rows: every read by id answers 404, every list omits them", async () => {
     const failures: string[] = [];
-    for (const route of routes.filter((r) => !r.isPublic && r.method === 'GET')) {
+    // Superadmin routes answer 403 to anyone else first; the last test covers them.
+    for (const route of routes.filter((r) => !r.isPublic && r.method === 'GET' && r.role !== 'superadmin')) {
       if (!route.path.includes(':')) {
         const streaming = STREAMING_ROUTES.has(`${route.method} ${route.path}`);
         const res = await (streaming ? sendBounded : send)(route, route.path, intruder.key);
