@@ -208,13 +208,14 @@ describe('ModelOps discovery and downloads', () => {
       );
       const notServing = await api().post(`/v1/modelops/models/${model.body.id}/test`).send({});
       expectProblem(notServing, 409);
-      expect(notServing.body).toMatchObject({
-        code: 'runtime_not_serving',
-        runtimes: [{ id: 'vllm-1', serving: false }],
-      });
+      // Other runtimes (providers that other test files configured) may be listed beside this one.
+      expect(notServing.body.code).toBe('runtime_not_serving');
+      expect(notServing.body.runtimes).toEqual(
+        expect.arrayContaining([expect.objectContaining({ id: 'vllm-1', serving: false })]),
+      );
       serving = true;
       const runtimes = await api().get(`/v1/modelops/models/${model.body.id}/test-runtimes`).expect(200);
-      expect(runtimes.body.runtimes).toEqual([
+      expect(runtimes.body.runtimes.filter((r: { id: string }) => r.id === 'vllm-1')).toEqual([
         expect.objectContaining({
           id: 'vllm-1',
           kind: 'local',

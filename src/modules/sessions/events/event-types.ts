@@ -158,7 +158,7 @@ export const EVENT_PAYLOAD_SCHEMAS: Record<string, Schema> = {
     required: ['run_id', 'name', 'run_type'],
     properties: {
       run_id: { type: 'string', format: 'uuid' },
-      parent_run_id: { type: ['string', 'null'], format: 'uuid' },
+      parent_run_id: { type: 'string', format: 'uuid', nullable: true },
       trace_id: { type: 'string', format: 'uuid' },
       name: { type: 'string', maxLength: 1000 },
       run_type: { type: 'string', maxLength: 50 },
