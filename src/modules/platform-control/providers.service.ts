@@ -5,7 +5,7 @@ import { NotFoundAppException, ValidationAppException } from 'src/common/errors/
 import type { AllConfig } from 'src/config/configuration';
 import type { Principal } from 'src/modules/auth/principal';
 import { AuditLogService } from 'src/modules/users/audit-log.service';
-import { refusalOf } from './adapters/outbound-target';
+import { outboundRefusal } from 'src/common/http/outbound-target';
 import type { CapabilityResponseDto, ProviderFamilyResponseDto } from './dto/capability.dto';
 import type {
   CreateProviderDto,
@@ -244,7 +244,7 @@ export class ProvidersService {
     }
     if (!endpoint) return;
     const allowPrivate = this.config.getOrThrow('modelops', { infer: true }).outboundAllowPrivate;
-    const refusal = await refusalOf(new URL(endpoint), allowPrivate);
+    const refusal = await outboundRefusal(new URL(endpoint), allowPrivate);
     if (refusal) {
       throw new PlatformControlException(
         HttpStatus.UNPROCESSABLE_ENTITY,

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from 'src/config/configuration';
 import { OUTBOUND_DEFAULT_TIMEOUT_MS, OUTBOUND_MAX_REDIRECTS } from '../modelops.constants';
 import { ModelOpsErrorCode, ModelOpsException } from '../modelops.exception';
-import { refusalReason } from './outbound-address';
+import { outboundRefusal } from 'src/common/http/outbound-target';
 
 export interface OutboundRequest {
   method?: 'GET' | 'POST' | 'HEAD';
@@ -48,7 +48,7 @@ export class OutboundHttp {
   /** 422 `outbound_target_refused` unless `url` may be called. */
   async assertAllowed(url: string | URL, allowPrivate = false): Promise<URL> {
     const parsed = typeof url === 'string' ? parseUrl(url) : url;
-    const reason = await refusalReason(parsed, this.allowPrivate || allowPrivate);
+    const reason = await outboundRefusal(parsed, this.allowPrivate || allowPrivate);
     if (reason) {
       throw new ModelOpsException(
         HttpStatus.UNPROCESSABLE_ENTITY,

@@ -9,7 +9,7 @@ import {
 } from '../platform-control.exception';
 import { ModelOpsPort } from '../modelops.port';
 import { RuntimeProfileRepository } from '../runtime-profile.repository';
-import { refusalOf } from './outbound-target';
+import { outboundRefusal } from 'src/common/http/outbound-target';
 import { describeTarget, type ProviderTarget } from './provider-target';
 
 export type ProviderFailure =
@@ -158,7 +158,7 @@ export class ProviderHttpClient {
     const url = new URL(target.endpointUrl.replace(/\/+$/, '') + request.path);
     for (const [name, value] of Object.entries(request.query ?? {})) url.searchParams.set(name, value);
     const allowPrivate = this.config.getOrThrow('modelops', { infer: true }).outboundAllowPrivate;
-    const refusal = await refusalOf(url, allowPrivate);
+    const refusal = await outboundRefusal(url, allowPrivate);
     if (refusal) throw new ProviderCallException('refused', target, `Provider ${target.slug}: ${refusal}`);
 
     const headers: Record<string, string> = { accept: 'application/json, text/event-stream' };

@@ -1,4 +1,4 @@
-import { isPrivateAddress, refusalOf } from './outbound-target';
+import { isPrivateAddress, outboundRefusal as refusalOf } from './outbound-target';
 
 describe('outbound targets', () => {
   it.each([

@@ -1,7 +1,11 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
-/** Loopback, private, link-local, shared, reserved and multicast ranges: never a provider on the internet. */
+/**
+ * Addresses an outbound call (model providers, the model hub, webhooks) must not reach unless
+ * OUTBOUND_ALLOW_PRIVATE: loopback, private, link-local (cloud metadata endpoints), shared
+ * (carrier-grade NAT), reserved, multicast, unique-local and NAT64 ranges.
+ */
 const PRIVATE = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8],
@@ -24,11 +28,12 @@ for (const [network, prefix] of [
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
+  ['64:ff9b::', 96],
 ] as const) {
   PRIVATE.addSubnet(network, prefix, 'ipv6');
 }
 
-/** True for an address no public provider lives on (IPv4-mapped IPv6 is judged as IPv4). */
+/** True for an address no public service lives on (IPv4-mapped IPv6 is judged as IPv4; a non-address too). */
 export function isPrivateAddress(address: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return PRIVATE.check(mapped[1], 'ipv4');
@@ -39,13 +44,12 @@ export function isPrivateAddress(address: string): boolean {
 }
 
 /**
- * Why `url` may not be called, or null when it may: only http(s), and (unless private targets are
- * allowed) only hosts whose every resolved address is public. The check resolves the name once;
- * a provider host that re-resolves to a private address later is the operator's own DNS.
+ * Why `url` may not be called, or null when it may: only http(s), no credentials in the URL, and
+ * (unless private targets are allowed) only hosts whose every resolved address is public.
  */
-export async function refusalOf(url: URL, allowPrivate: boolean): Promise<string | null> {
+export async function outboundRefusal(url: URL, allowPrivate: boolean): Promise<string | null> {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `scheme ${url.protocol} is not allowed`;
-  if (url.username || url.password) return 'credentials in the URL are not allowed; use secret_refs';
+  if (url.username || url.password) return 'credentials in the URL are not allowed';
   if (allowPrivate) return null;
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
@@ -55,7 +59,7 @@ export async function refusalOf(url: URL, allowPrivate: boolean): Promise<string
     return `host ${host} does not resolve`;
   }
   if (addresses.length === 0 || addresses.some(isPrivateAddress)) {
-    return `host ${host} resolves to a private or loopback address (set OUTBOUND_ALLOW_PRIVATE=true for on-premises providers)`;
+    return `host ${host} resolves to a private or loopback address (set OUTBOUND_ALLOW_PRIVATE=true for on-premises services)`;
   }
   return null;
 }
