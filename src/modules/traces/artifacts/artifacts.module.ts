@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { AppConfigService } from 'src/config/configuration';
 import { SessionsModule } from 'src/modules/sessions/sessions.module';
-import { ARTIFACT_LIMITS } from './artifacts.constants';
+import { ARTIFACT_LIMITS, type ArtifactLimits } from './artifacts.constants';
 import { ArtifactsController } from './artifacts.controller';
 import { ArtifactsRepository } from './artifacts.repository';
 import { ArtifactsService } from './artifacts.service';
@@ -16,7 +16,7 @@ import { ArtifactEntity } from './entities/artifact.entity';
   providers: [
     {
       provide: ARTIFACT_LIMITS,
-      useFactory: (config: AppConfigService) => config.getOrThrow('artifacts', { infer: true }),
+      useFactory: (config: AppConfigService): ArtifactLimits => config.getOrThrow('artifacts', { infer: true }),
       inject: [ConfigService],
     },
     ArtifactsRepository,
