@@ -1,97 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
 import type { Principal } from 'src/modules/auth/principal';
 import type { RunAttachmentRef } from './entities/run.entity';
 import { RunEventsAppender, SessionEventBatches } from './run-events.appender';
-import { feedbackSessionEvent, RunEventSource, runSessionEvents } from './run-events';
+import { feedbackSessionEvent } from './run-events';
 import { RunFeedbackRepository } from './run-feedback.repository';
 import { checkComplete, mergeRuns, NormalizedRun, normalizeRun, sanitizeRun } from './run-input.normalizer';
+import { isDataError, Op, Outcome, SQLSTATE, sentSource, storedSource } from './run-ingest.outcome';
 import { projectRefKey, RunProjectResolver } from './run-project.resolver';
 import { PostRow, PostWriteResult, RunsRepository, WrittenRun } from './runs.repository';
-import type {
-  RunBatchInput,
-  RunEventInput,
-  RunExtraEvents,
-  RunIngestError,
-  RunIngestResult,
-  RunSource,
-} from './runs.types';
+import type { RunBatchInput, RunEventInput, RunExtraEvents, RunIngestResult, RunSource } from './runs.types';
 
 /** What the LangSmith multipart route adds: attachments already in object storage, by run id. */
 export interface RunIngestOptions {
   attachments?: Map<string, Record<string, RunAttachmentRef>>;
-}
-
-/** One run operation of a batch, after validation and merging. */
-interface Op {
-  run: NormalizedRun;
-  extra: RunEventInput[];
-  attachments?: Record<string, RunAttachmentRef>;
-}
-
-/** The state of one ingest call: its refusals, counts and the session events to append. */
-class Outcome {
-  readonly errors: RunIngestError[] = [];
-  events = new SessionEventBatches();
-  created = 0;
-  updated = 0;
-
-  constructor(readonly workspaceId: string) {}
-
-  refuse(runId: string | null, code: RunIngestError['code'], reason: string): void {
-    this.errors.push({ run_id: runId, code, reason });
-  }
-
-  logged(written: WrittenRun, source: RunEventSource, start: boolean, extra: RunEventInput[]): void {
-    this.events.add(
-      { sessionId: written.session_id, workspaceId: this.workspaceId, projectId: written.project_id },
-      runSessionEvents(source, { start, extra }),
-    );
-  }
-}
-
-const SQLSTATE = (error: unknown) =>
-  error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : undefined;
-
-/** Bad data in one row fails a whole statement: data exceptions (22) and program limits (54). */
-const isDataError = (error: unknown) => /^(22|54)/.test(SQLSTATE(error) ?? '');
-
-/** A stored run's values as its session events need them. */
-function storedSource(w: WrittenRun): RunEventSource {
-  return {
-    id: w.id,
-    traceId: w.trace_id,
-    parentRunId: w.parent_run_id,
-    name: w.name ?? '',
-    runType: w.run_type ?? 'chain',
-    status: w.status,
-    startTime: w.start_time,
-    endTime: w.end_time,
-    inputs: w.inputs,
-    outputs: w.outputs,
-    error: w.error,
-    tags: w.tags,
-    metadata: w.metadata,
-  };
-}
-
-/** A run the statement created, from what was sent (identical to what was stored). */
-function sentSource(w: WrittenRun, run: NormalizedRun): RunEventSource {
-  return {
-    id: w.id,
-    traceId: w.trace_id,
-    parentRunId: w.parent_run_id,
-    name: run.name!,
-    runType: run.runType!,
-    status: w.status,
-    startTime: w.start_time,
-    endTime: w.end_time,
-    inputs: run.inputs,
-    outputs: run.outputs,
-    error: run.error,
-    tags: run.tags,
-    metadata: run.extra?.metadata,
-  };
 }
 
 /**
