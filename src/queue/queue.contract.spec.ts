@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import { getJobQueueToken, getQueueToken, JobQueue, QueueJob } from './job-queue';
 import { QueueModule } from './queue.module';
 import { selectProcessorProviders } from './queue-role';
+import { testRedisUrl } from 'test/setup/services';
 
 /**
  * One contract, two drivers: the in-process queues always, Bull against the Redis of
@@ -13,7 +14,7 @@ import { selectProcessorProviders } from './queue-role';
  */
 const drivers = [
   { driver: 'in-process', redisUrl: undefined },
-  ...(process.env.REDIS_URL ? [{ driver: 'bull', redisUrl: process.env.REDIS_URL }] : []),
+  ...(testRedisUrl() ? [{ driver: 'bull', redisUrl: testRedisUrl() }] : []),
 ];
 
 const QUEUE = 'contract';

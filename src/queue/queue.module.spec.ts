@@ -3,6 +3,7 @@ import { getJobQueueToken, JobQueue } from './job-queue';
 import { QueueName } from './queue.constants';
 import { QueueRegistry } from './queue-registry';
 import { QueueModule } from './queue.module';
+import { testRedisUrl } from 'test/setup/services';
 
 describe('QueueModule', () => {
   it('picks the driver from the validated REDIS_URL when given no options', async () => {
@@ -11,7 +12,7 @@ describe('QueueModule', () => {
     }).compile();
     await moduleRef.init();
     try {
-      expect(moduleRef.get(QueueRegistry).driver).toBe(process.env.REDIS_URL ? 'bull' : 'in-process');
+      expect(moduleRef.get(QueueRegistry).driver).toBe(testRedisUrl() ? 'bull' : 'in-process');
       const queue = moduleRef.get<JobQueue>(getJobQueueToken(QueueName.Maintenance));
       expect(queue.name).toBe(QueueName.Maintenance);
       expect(await queue.getJobCounts()).toEqual(expect.objectContaining({ active: 0 }));

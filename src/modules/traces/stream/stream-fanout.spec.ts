@@ -6,8 +6,9 @@ import type { AllConfig } from 'src/config/configuration';
 import { SessionsEvents } from 'src/modules/sessions/sessions.events';
 import { StreamFanout } from './stream-fanout';
 import type { StreamRepository } from './stream.repository';
+import { testRedisUrl } from 'test/setup/services';
 
-const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const redisUrl = testRedisUrl() ?? 'redis://127.0.0.1:6379';
 
 async function redisAnswers(url: string): Promise<boolean> {
   const client = new Redis(url, {
