@@ -7,6 +7,7 @@ import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { AuthModule } from './modules/auth/auth.module';
+import { CatalogModule } from './modules/catalog/catalog.module';
 import { ModelOpsModule } from './modules/modelops/modelops.module';
 import { PlatformControlModule } from './modules/platform-control/platform-control.module';
 import { SessionsModule } from './modules/sessions/sessions.module';
@@ -25,6 +26,7 @@ import { StorageModule } from './storage/storage.module';
     ThrottlingModule,
     AuthModule.forRoot(UsersModule),
     UsersModule,
+    CatalogModule,
     SessionsModule,
     TracesModule,
     ModelOpsModule,
