@@ -8,6 +8,9 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { AuthModule } from './modules/auth/auth.module';
 import { CatalogModule } from './modules/catalog/catalog.module';
+import { IncidentsModule } from './modules/incidents/incidents.module';
+import { ExamplesModule } from './modules/examples/examples.module';
+import { WebhooksModule } from './modules/incidents/webhooks/webhooks.module';
 import { ModelOpsModule } from './modules/modelops/modelops.module';
 import { PlatformControlModule } from './modules/platform-control/platform-control.module';
 import { SessionsModule } from './modules/sessions/sessions.module';
@@ -31,6 +34,10 @@ import { StorageModule } from './storage/storage.module';
     TracesModule,
     ModelOpsModule,
     PlatformControlModule,
+    IncidentsModule,
+    ExamplesModule,
+    // Webhooks belong to incidents (DESIGN.md) but listen to examples too: a module beside it.
+    WebhooksModule,
     HealthModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

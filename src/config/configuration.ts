@@ -126,6 +126,52 @@ export const modelopsConfig = registerAs('modelops', () => {
   };
 });
 
+export const webhooksConfig = registerAs('webhooks', () => {
+  const e = env();
+  return {
+    allowPrivateTargets: e.WEBHOOKS_ALLOW_PRIVATE_TARGETS,
+    timeoutMs: e.WEBHOOKS_TIMEOUT_MS,
+    maxAttempts: e.WEBHOOKS_MAX_ATTEMPTS,
+    retryBaseDelayMs: e.WEBHOOKS_RETRY_BASE_DELAY_MS,
+  };
+});
+
+export const examplesConfig = registerAs('examples', () => {
+  const e = env();
+  return {
+    /** Built-in PII pattern names (checked when the examples module starts). */
+    piiPatterns: e.EXAMPLES_PII_PATTERNS.split(',')
+      .map((name) => name.trim())
+      .filter(Boolean),
+    /** Named regular expressions of the operator's own (EXAMPLES_PII_CUSTOM_PATTERNS, a JSON object). */
+    piiCustomPatterns: e.EXAMPLES_PII_CUSTOM_PATTERNS
+      ? (JSON.parse(e.EXAMPLES_PII_CUSTOM_PATTERNS) as Record<string, string>)
+      : {},
+    maxMessagesPerRecord: e.EXAMPLES_MAX_MESSAGES_PER_RECORD,
+  };
+});
+
+export const analysisConfig = registerAs('analysis', () => {
+  const e = env();
+  return {
+    /** Analyse sessions when they end, and again when late events arrive. */
+    auto: e.ANALYSIS_AUTO,
+    debounceMs: e.ANALYSIS_DEBOUNCE_MS,
+    maxEvents: e.ANALYSIS_MAX_EVENTS,
+    /** Defaults of the detectors' thresholds (a request may override them). */
+    thresholds: {
+      loopMinRepeats: e.ANALYSIS_LOOP_MIN_REPEATS,
+      noProgressSteps: e.ANALYSIS_NO_PROGRESS_STEPS,
+      timeoutGapMs: e.ANALYSIS_TIMEOUT_GAP_SECONDS * 1000,
+      abandonAfterMs: e.ANALYSIS_ABANDON_AFTER_SECONDS * 1000,
+      maxRetries: e.ANALYSIS_MAX_RETRIES,
+      maxTokens: e.ANALYSIS_MAX_TOKENS,
+      maxCostUsd: e.ANALYSIS_MAX_COST_USD,
+      incidentMinConfidence: e.ANALYSIS_INCIDENT_MIN_CONFIDENCE,
+    },
+  };
+});
+
 export const allConfigs = [
   appConfig,
   databaseConfig,
@@ -134,8 +180,11 @@ export const allConfigs = [
   authConfig,
   httpConfig,
   ingestConfig,
+  analysisConfig,
   artifactsConfig,
   modelopsConfig,
+  examplesConfig,
+  webhooksConfig,
 ];
 
 export interface AllConfig {
@@ -146,8 +195,11 @@ export interface AllConfig {
   auth: ReturnType<typeof authConfig>;
   http: ReturnType<typeof httpConfig>;
   ingest: ReturnType<typeof ingestConfig>;
+  analysis: ReturnType<typeof analysisConfig>;
   artifacts: ReturnType<typeof artifactsConfig>;
   modelops: ReturnType<typeof modelopsConfig>;
+  examples: ReturnType<typeof examplesConfig>;
+  webhooks: ReturnType<typeof webhooksConfig>;
 }
 
 /** The typed ConfigService every module injects: `config.getOrThrow('auth', { infer: true })`. */

@@ -4,6 +4,8 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsJSON,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -226,10 +228,131 @@ export class EnvironmentVariables {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   MODEL_HUB_URL = 'https://huggingface.co';
 
-  /** Outbound calls (providers, webhooks) may target private/loopback addresses only when true. */
+  /** Outbound calls to providers and the hub may target private/loopback addresses only when true. */
   @Transform(toBoolean)
   @IsBoolean()
   OUTBOUND_ALLOW_PRIVATE = false;
+
+  /**
+   * Webhooks may target private/loopback addresses only when true. Apart from
+   * OUTBOUND_ALLOW_PRIVATE: webhook URLs are set by workspace admins, not platform superadmins.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  WEBHOOKS_ALLOW_PRIVATE_TARGETS = false;
+
+  /** How long one webhook delivery attempt may take (connect, answer and the read of its excerpt). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  WEBHOOKS_TIMEOUT_MS = 10_000;
+
+  /** Attempts of one webhook delivery before it is marked failed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  WEBHOOKS_MAX_ATTEMPTS = 8;
+
+  /** Base of the exponential backoff between webhook attempts: waits base × (2^n − 1) after attempt n. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3_600_000)
+  WEBHOOKS_RETRY_BASE_DELAY_MS = 30_000;
+
+  /**
+   * PII patterns examples redact when asked (`redact_pii`), comma-separated built-in names:
+   * `email`, `api_key`, `bearer_token`, `phone`.
+   */
+  @Matches(/^\s*[a-z][a-z0-9_]*\s*(,\s*[a-z][a-z0-9_]*\s*)*$/, { message: 'must be a comma-separated list of pattern names' })
+  EXAMPLES_PII_PATTERNS = 'email,api_key,bearer_token,phone';
+
+  /** More PII patterns: a JSON object of name → regular expression, e.g. `{"employee_id":"EMP-\\d{6}"}`. */
+  @IsOptional()
+  @IsJSON()
+  EXAMPLES_PII_CUSTOM_PATTERNS?: string;
+
+  /** Default `max_messages_per_record` of per-assistant-turn examples (the sliding window). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(1000)
+  EXAMPLES_MAX_MESSAGES_PER_RECORD = 50;
+
+  /** Analyse sessions automatically when they end and when late events arrive (a Bull job). */
+  @Transform(toBoolean)
+  @IsBoolean()
+  ANALYSIS_AUTO = true;
+
+  /** Quiet time (ms) after an end or a late event before a session is analysed: bursts give one run. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(600_000)
+  ANALYSIS_DEBOUNCE_MS = 5_000;
+
+  /** Most events of one session the detectors read (the first ones, in order). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(10_000_000)
+  ANALYSIS_MAX_EVENTS = 200_000;
+
+  /** Detector `repeated_tool_call`: identical tool calls that make a loop. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(1000)
+  ANALYSIS_LOOP_MIN_REPEATS = 3;
+
+  /** Detector `no_progress`: agent actions in a row without progress. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(1000)
+  ANALYSIS_NO_PROGRESS_STEPS = 8;
+
+  /** Detector `timeout`: client-clock gap (seconds) that counts as a timeout. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(604_800)
+  ANALYSIS_TIMEOUT_GAP_SECONDS = 300;
+
+  /** Detector `abandoned`: seconds without an event after which a session that never ended is abandoned. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(2_592_000)
+  ANALYSIS_ABANDON_AFTER_SECONDS = 1800;
+
+  /** Detector `retries_exhausted`: failed attempts in a row that exhaust the retries. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  ANALYSIS_MAX_RETRIES = 3;
+
+  /** Detector `runaway_usage`: tokens of one session above which usage is runaway. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  ANALYSIS_MAX_TOKENS = 200_000;
+
+  /** Detector `runaway_usage`: cost (USD) of one session above which usage is runaway. */
+  @Transform(toInt)
+  @IsNumber()
+  @Min(0.000001)
+  ANALYSIS_MAX_COST_USD = 5;
+
+  /** Findings below this confidence form no incident. */
+  @Transform(toInt)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  ANALYSIS_INCIDENT_MIN_CONFIDENCE = 0.5;
 
   /** Largest JSON body accepted, in bytes. */
   @Transform(toInt)

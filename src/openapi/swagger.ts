@@ -24,6 +24,11 @@ const TAG_DESCRIPTIONS: Record<string, string> = {
   models: 'Inference through the active deployment (streaming passed through)',
   runtime: 'Runtime profile: online or offline (offline fails closed for cloud providers)',
   artifacts: 'Replays, screenshots and files of a session, downloaded only through short-lived signed URLs',
+  analysis:
+    "Deterministic detectors over a session's ordered events: labels, confidences, evidence, critical step and the " +
+    'digest of the input. Every detector, its labels, critical step, signature and thresholds: ' +
+    '[docs/detectors.md](docs/detectors.md) (in the repository, next to openapi.json)',
+  incidents: 'Incident clusters: the same failure (detector and signature) across the sessions of a workspace',
   health: 'Health, readiness, liveness and metrics',
   storage: 'Signed object downloads',
 };

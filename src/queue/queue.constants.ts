@@ -10,6 +10,14 @@ export const QueueName = {
   Maintenance: 'maintenance',
   /** ModelOps: model downloads from the hub. */
   ModelOps: 'modelops',
+  /** Incidents: analysis of sessions that ended (and again after late events). */
+  Incidents: 'incidents',
+  /** Outbound webhooks: one job a delivery, retried with backoff. */
+  Webhooks: 'webhooks',
+  /** Training data: builds of examples (chat-format JSONL) from sessions. */
+  Examples: 'examples',
+  /** Incidents: regression runs (an incident's rate before and after a new agent version). */
+  Regressions: 'regressions',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -21,6 +29,14 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 export const JobName = {
   /** Downloads (or resumes) the files of one ModelOps download, pinned to a hub commit. */
   DownloadModel: 'modelops.download-model',
+  /** Runs the detectors over one session and stores its analysis and incident links. */
+  AnalyzeSession: 'incidents.analyze-session',
+  /** Sends one webhook delivery (signed POST); each failed attempt is retried with backoff. */
+  DeliverWebhook: 'webhooks.deliver-webhook',
+  /** Builds one example: reads its session's events twice (plan, write) and stores the JSONL. */
+  BuildExample: 'examples.build-example',
+  /** Counts an incident's sessions before and after an agent version change (analysing those never analysed). */
+  RunRegression: 'regressions.run-regression',
 } as const satisfies Record<string, string>;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -43,6 +59,17 @@ export const DEFAULT_JOB_OPTIONS = {
 export const JOB_OPTIONS: Readonly<Partial<Record<JobName, JobOptions>>> = {
   // Each attempt resumes from the bytes already stored; a dropped connection costs one retry.
   [JobName.DownloadModel]: { attempts: 8, backoff: { type: 'exponential', delay: 1_000 } },
+  // Debounced per session by its job id: a finished job is removed, so late events can queue the
+  // session again (a failed one is removed by the scheduler before it queues the session anew).
+  [JobName.AnalyzeSession]: { attempts: 3, timeout: 120_000, removeOnComplete: true, removeOnFail: 1_000 },
+  // Receivers can be down for a while: 8 attempts over about two hours. WebhookDeliveryQueue passes
+  // WEBHOOKS_MAX_ATTEMPTS and WEBHOOKS_RETRY_BASE_DELAY_MS over these; the delivery log in the
+  // database is the record, so Redis keeps only a bounded history of failed jobs.
+  [JobName.DeliverWebhook]: { attempts: 8, backoff: { type: 'exponential', delay: 30_000 }, removeOnFail: 1_000 },
+  // A build starts over on each attempt; what fails twice more (storage down) is reported failed.
+  [JobName.BuildExample]: { attempts: 3, backoff: { type: 'exponential', delay: 1_000 }, timeout: 60 * 60_000 },
+  // A run starts over on each attempt (analyses it already stored are reused); the last failure marks it failed.
+  [JobName.RunRegression]: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, timeout: 30 * 60_000 },
 };
 
 /** Key prefix of every Bull queue in Redis. */

@@ -46,8 +46,13 @@ export function isPrivateAddress(address: string): boolean {
 /**
  * Why `url` may not be called, or null when it may: only http(s), no credentials in the URL, and
  * (unless private targets are allowed) only hosts whose every resolved address is public.
+ * `allowVariable` is the setting the refusal names (webhooks have their own).
  */
-export async function outboundRefusal(url: URL, allowPrivate: boolean): Promise<string | null> {
+export async function outboundRefusal(
+  url: URL,
+  allowPrivate: boolean,
+  allowVariable = 'OUTBOUND_ALLOW_PRIVATE',
+): Promise<string | null> {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return `scheme ${url.protocol} is not allowed`;
   if (url.username || url.password) return 'credentials in the URL are not allowed';
   if (allowPrivate) return null;
@@ -59,7 +64,7 @@ export async function outboundRefusal(url: URL, allowPrivate: boolean): Promise<
     return `host ${host} does not resolve`;
   }
   if (addresses.length === 0 || addresses.some(isPrivateAddress)) {
-    return `host ${host} resolves to a private or loopback address (set OUTBOUND_ALLOW_PRIVATE=true for on-premises services)`;
+    return `host ${host} resolves to a private or loopback address (set ${allowVariable}=true for on-premises services)`;
   }
   return null;
 }

@@ -21,6 +21,8 @@ export interface Principal {
   /** Set when the API key is pinned to one project: writes elsewhere are 403. */
   projectId: string | null;
   apiKeyId: string | null;
+  /** An API key flagged as a service credential (trusted server-side workflows); absent means no. */
+  service?: boolean;
 }
 
 export function hasRole(principal: Principal, required: RequiredRole): boolean {

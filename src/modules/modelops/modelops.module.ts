@@ -35,6 +35,8 @@
  *   `GET /v1/modelops/models/{id}/test-runtimes` and local `POST .../test`.
  * - `ModelUsageService.recordUsage(modelId, { input_tokens, output_tokens, latency_ms }, { workspaceId? })`
  *   — the inference path records each model call; `GET .../usage` reads them.
+ * - `KekRing` — the key-encryption keys, for other modules that envelope-encrypt their own
+ *   secrets with `credentials/envelope.ts` (`sealSecret`/`openSecret`; webhooks' signing secrets).
  * - `OutboundHttp` — fetch with timeouts that refuses private/loopback targets unless
  *   OUTBOUND_ALLOW_PRIVATE (or `allowPrivate` for admin-configured local runtimes).
  *
@@ -149,6 +151,7 @@ import { SharingService } from './sharing/sharing.service';
     ModelUsageService,
     OutboundHttp,
     KeyRotationService,
+    KekRing,
   ],
 })
 export class ModelOpsModule {}

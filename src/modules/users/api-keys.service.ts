@@ -20,6 +20,13 @@ export class ApiKeysService {
   ) {}
 
   async create(principal: Principal, dto: CreateApiKeyDto): Promise<CreatedApiKeyResponseDto> {
+    if (dto.service && !hasRole(principal, 'admin')) {
+      throw new UsersException(
+        HttpStatus.FORBIDDEN,
+        UsersErrorCode.ServiceKeyDenied,
+        'Only workspace admins create service keys',
+      );
+    }
     const projectId = await this.allowedProject(principal, dto.project_id);
     const expiresAt = dto.expires_at ? new Date(dto.expires_at) : null;
     if (expiresAt && expiresAt.getTime() <= Date.now()) {
@@ -40,6 +47,7 @@ export class ApiKeysService {
           displayPrefix: generated.displayPrefix,
           keyHash: generated.hash,
           expiresAt,
+          service: dto.service ?? false,
         },
         manager,
       );
@@ -50,7 +58,12 @@ export class ApiKeysService {
           action: 'api_key.created',
           targetType: 'api_key',
           targetId: created.id,
-          data: { name: dto.name, prefix: generated.displayPrefix, project_id: projectId },
+          data: {
+            name: dto.name,
+            prefix: generated.displayPrefix,
+            project_id: projectId,
+            service: dto.service ?? false,
+          },
         },
         manager,
       );
@@ -118,6 +131,7 @@ export class ApiKeysService {
       created_at: row.createdAt.toISOString(),
       last_used_at: row.lastUsedAt?.toISOString() ?? null,
       expires_at: row.expiresAt?.toISOString() ?? null,
+      service: row.service,
     };
   }
 }

@@ -44,6 +44,7 @@ export class UsersPrincipalResolver extends PrincipalResolver {
       role: row.role,
       projectId: row.project_id,
       apiKeyId: row.id,
+      service: row.service,
     };
   }
 

@@ -9,6 +9,7 @@ export const UsersErrorCode = {
   OwnerGrantDenied: 'owner_grant_denied',
   ProjectPinned: 'project_pinned',
   InvalidExpiry: 'invalid_expiry',
+  ServiceKeyDenied: 'service_key_denied',
 } as const;
 
 export class UsersException extends AppException {

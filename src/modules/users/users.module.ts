@@ -52,6 +52,6 @@ import { WorkspacesService } from './workspaces.service';
     BootstrapService,
     { provide: PrincipalResolver, useClass: UsersPrincipalResolver },
   ],
-  exports: [PrincipalResolver, AuditLogService, WorkspacesRepository, BootstrapService],
+  exports: [PrincipalResolver, AuditLogService, WorkspacesRepository, UsersRepository, BootstrapService],
 })
 export class UsersModule {}

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsBoolean, IsDateString, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 
 export class CreateApiKeyDto {
   /** A name that says where the key is used. */
@@ -16,6 +16,15 @@ export class CreateApiKeyDto {
   @IsOptional()
   @IsDateString({ strict: true })
   expires_at?: string;
+
+  /**
+   * A service key: a credential for trusted server-side workflows (such as
+   * PUT /api/traces/{id}/analysis), never for browsers. Only workspace admins create one.
+   */
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  service?: boolean;
 }
 
 export class ListApiKeysQueryDto {
@@ -54,6 +63,9 @@ export class ApiKeyResponseDto {
 
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   expires_at: string | null;
+
+  /** A service key (trusted server-side workflows). */
+  service: boolean;
 }
 
 /** The answer to a creation: the only time the key is shown. */

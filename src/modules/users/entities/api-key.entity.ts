@@ -33,6 +33,13 @@ export class ApiKeyEntity {
   @Column({ type: 'text' })
   name: string;
 
+  /**
+   * A service credential for trusted server-side workflows (e.g. PUT /api/traces/{id}/analysis);
+   * only workspace admins create one.
+   */
+  @Column({ type: 'boolean', default: false })
+  service: boolean;
+
   @Column({ type: 'text' })
   displayPrefix: string;
 
