@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { AllConfig } from 'src/config/configuration';
+import { NotFoundAppException } from 'src/common/errors/app.exception';
 import { decodeCursor, encodeCursor } from 'src/common/pagination/cursor';
 import { assertProjectWritable, Principal } from 'src/modules/auth/principal';
 import {
@@ -20,7 +21,7 @@ import { EventEntity, EventOrigin } from './entities/event.entity';
 import { SessionEntity } from './entities/session.entity';
 import { isValidEnvelope } from './events/envelope';
 import { EventValidator } from './events/event-validator';
-import { IngestWriter } from './ingest/ingest-writer';
+import { IngestWriter, SESSION_NOT_FOUND } from './ingest/ingest-writer';
 import { AppendMode, AppendTarget, EventInput, EventOutcome } from './ingest/ingest.types';
 import { SessionsEvents } from './sessions.events';
 import { SessionsErrorCode, SessionsException } from './sessions.exception';
@@ -33,14 +34,18 @@ type Checked = { ok: true; event: EventInput } | { ok: false; reason: string; ke
 @Injectable()
 export class EventsService {
   private readonly validator = new EventValidator();
+  /** Read once: they are checked for every event of every batch. */
+  private readonly limits: AllConfig['ingest'];
 
   constructor(
     private readonly sessions: SessionsService,
     private readonly repository: SessionsRepository,
     private readonly writer: IngestWriter,
     private readonly sessionsEvents: SessionsEvents,
-    private readonly config: ConfigService<AllConfig, true>,
-  ) {}
+    config: ConfigService<AllConfig, true>,
+  ) {
+    this.limits = config.getOrThrow('ingest', { infer: true });
+  }
 
   /**
    * The trace API append: a single event or `{events: [...]}`. Valid events of a mixed batch are
@@ -48,8 +53,8 @@ export class EventsService {
    * or 422 (invalid) instead.
    */
   async appendFromClient(principal: Principal, sessionId: string, body: unknown): Promise<AppendResultDto> {
-    const session = await this.sessions.getEntity(principal, sessionId);
-    assertProjectWritable(principal, session.projectId);
+    const target = await this.sessions.getAppendTarget(principal, sessionId);
+    assertProjectWritable(principal, target.projectId);
     const single = !(body && typeof body === 'object' && 'events' in body);
     const raw: unknown = single ? [body] : body.events;
     if (!Array.isArray(raw) || raw.length === 0) {
@@ -64,7 +69,7 @@ export class EventsService {
     }
     this.assertWithinBatchLimit(raw);
     const result = await this.appendChecked(
-      targetOf(session),
+      target,
       raw.map((e, index) => this.check(e, index)),
       'client',
       'agent',
@@ -182,7 +187,7 @@ export class EventsService {
   }
 
   private assertWithinBatchLimit(raw: unknown[]): void {
-    const { maxEventsPerBatch } = this.config.getOrThrow('ingest', { infer: true });
+    const { maxEventsPerBatch } = this.limits;
     if (raw.length > maxEventsPerBatch) {
       throw new SessionsException(
         HttpStatus.PAYLOAD_TOO_LARGE,
@@ -217,11 +222,10 @@ export class EventsService {
    */
   private checkPayload(event: EventInput, index: number): Checked {
     const payloadJson = JSON.stringify(event.payload);
-    const { maxEventBytes } = this.config.getOrThrow('ingest', { infer: true });
-    if (
-      payloadJson.length + event.idempotency_key.length + event.type.length > maxEventBytes ||
-      Buffer.byteLength(payloadJson) > maxEventBytes
-    ) {
+    const { maxEventBytes } = this.limits;
+    const units = payloadJson.length + event.idempotency_key.length + event.type.length;
+    // A UTF-16 unit is at most 3 UTF-8 bytes: only a payload that might be over is measured.
+    if (units > maxEventBytes || (units * 3 > maxEventBytes && Buffer.byteLength(payloadJson) > maxEventBytes)) {
       throw new SessionsException(
         HttpStatus.PAYLOAD_TOO_LARGE,
         SessionsErrorCode.EventTooLarge,
@@ -246,6 +250,10 @@ export class EventsService {
     const outcomes: EventOutcome[] = valid.length
       ? await this.writer.append({ target, events: valid.map((v) => v.event), mode, origin })
       : [];
+    if (outcomes.some((o) => o.status === 'rejected' && o.reason === SESSION_NOT_FOUND)) {
+      this.sessions.forgetAppendTarget(target.sessionId);
+      throw new NotFoundAppException('Session', target.sessionId);
+    }
     const response: AppendResultDto = { accepted: 0, duplicates: 0, rejected: [], events: [] };
     const conflicts = new Set<number>();
     checked.forEach((c, index) => {
