@@ -5,6 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { AllConfig } from 'src/config/configuration';
 import { NotFoundAppException } from 'src/common/errors/app.exception';
+import type { BodyHandle } from 'src/common/http/body-handle.decorator';
 import { decodeCursor, encodeCursor } from 'src/common/pagination/cursor';
 import { assertProjectWritable, Principal } from 'src/modules/auth/principal';
 import {
@@ -19,6 +20,7 @@ import {
 import { EndTraceDto } from './dto/session.dto';
 import { EventEntity, EventOrigin } from './entities/event.entity';
 import { SessionEntity } from './entities/session.entity';
+import { CheckedEvent } from './events/checked-event';
 import { isValidEnvelope } from './events/envelope';
 import { EventValidator } from './events/event-validator';
 import { IngestWriter, SESSION_NOT_FOUND } from './ingest/ingest-writer';
@@ -52,28 +54,13 @@ export class EventsService {
    * stored; the others are listed with their reason. A single refused event is a 409 (conflict)
    * or 422 (invalid) instead.
    */
-  async appendFromClient(principal: Principal, sessionId: string, body: unknown): Promise<AppendResultDto> {
+  async appendFromClient(principal: Principal, sessionId: string, body: BodyHandle): Promise<AppendResultDto> {
     const target = await this.sessions.getAppendTarget(principal, sessionId);
     assertProjectWritable(principal, target.projectId);
-    const single = !(body && typeof body === 'object' && 'events' in body);
-    const raw: unknown = single ? [body] : body.events;
-    if (!Array.isArray(raw) || raw.length === 0) {
-      throw new SessionsException(
-        HttpStatus.UNPROCESSABLE_ENTITY,
-        SessionsErrorCode.EventRejected,
-        '`events` must be a non-empty array',
-        {
-          errors: [{ field: 'events', message: 'events must be a non-empty array' }],
-        },
-      );
-    }
-    this.assertWithinBatchLimit(raw);
-    const result = await this.appendChecked(
-      target,
-      raw.map((e, index) => this.check(e, index)),
-      'client',
-      'agent',
-    );
+    // Taken only now and checked in one synchronous step: while the batch waits for its commit,
+    // nothing holds its parse tree, only each event's serialized payload.
+    const { checked, single } = this.checkBatch(body.take());
+    const result = await this.appendChecked(target, checked, 'client', 'agent');
     if (single && result.rejected.length === 1) {
       const { reason } = result.rejected[0];
       const conflict = result.conflicts.has(0);
@@ -186,6 +173,24 @@ export class EventsService {
     });
   }
 
+  /** A single event or `{events: [...]}`, each checked; the batch limit is a 413 for the whole request. */
+  private checkBatch(body: unknown): { checked: Checked[]; single: boolean } {
+    const single = !(body && typeof body === 'object' && 'events' in body);
+    const raw: unknown = single ? [body] : body.events;
+    if (!Array.isArray(raw) || raw.length === 0) {
+      throw new SessionsException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        SessionsErrorCode.EventRejected,
+        '`events` must be a non-empty array',
+        {
+          errors: [{ field: 'events', message: 'events must be a non-empty array' }],
+        },
+      );
+    }
+    this.assertWithinBatchLimit(raw);
+    return { checked: raw.map((e, index) => this.check(e, index)), single };
+  }
+
   private assertWithinBatchLimit(raw: unknown[]): void {
     const { maxEventsPerBatch } = this.limits;
     if (raw.length > maxEventsPerBatch) {
@@ -242,7 +247,7 @@ export class EventsService {
         key: event.idempotency_key,
       };
     }
-    return { ok: true, event: { ...event, payloadJson } };
+    return { ok: true, event: new CheckedEvent(event, payloadJson) };
   }
 
   private async appendChecked(target: AppendTarget, checked: Checked[], mode: AppendMode, origin: EventOrigin) {
