@@ -19,6 +19,8 @@
  * BENCH_NODE_FLAGS="--max-semi-space-size=4 ..." to pass V8/Node flags to the app,
  * BENCH_ONLY=flightdeck to skip the minimal server (quicker A/B runs of the app),
  * BENCH_APP_ENTRY=<main.js> to run another compiled build (e.g. of a patched copy of the tree),
+ * BENCH_APP_OUTPUT=<prefix> to keep what each server printed (<prefix>.<server>.log; with
+ * BENCH_NODE_FLAGS=--trace-gc it shows the heap after every collection),
  * BENCH_PROFILE=<dir> to preload bench/instrument.ts into the compiled app (method timings and a
  * V8 CPU profile written to <dir>; it slows the app a little).
  */
@@ -133,6 +135,7 @@ async function startServer(name: string, args: string[], env: Record<string, str
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+      if (process.env.BENCH_APP_OUTPUT) writeFileSync(`${process.env.BENCH_APP_OUTPUT}.${name}.log`, output);
       children.delete(child);
     },
   };

@@ -6,9 +6,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { env } from './config/configuration';
+import { limitHeapGrowth } from './config/heap-growth';
 
 async function bootstrap(): Promise<void> {
   const settings = env();
+  limitHeapGrowth(settings.HEAP_GROWING_PERCENT);
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true, bodyParser: false });
   configureApp(app);
   await app.listen(settings.PORT, settings.HOST);

@@ -3,6 +3,8 @@ loadDotEnv();
 
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { env } from './config/configuration';
+import { limitHeapGrowth } from './config/heap-growth';
 import { markWorkerProcess } from './queue/queue-role';
 
 /**
@@ -12,6 +14,7 @@ import { markWorkerProcess } from './queue/queue-role';
 async function startWorker(): Promise<void> {
   // Before the modules are loaded: they decide at definition time whether to list processors.
   markWorkerProcess();
+  limitHeapGrowth(env().HEAP_GROWING_PERCENT);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { AppModule } = require('./app.module') as typeof import('./app.module');
   const app = await NestFactory.createApplicationContext(AppModule, { bufferLogs: true });

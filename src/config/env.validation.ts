@@ -47,6 +47,16 @@ export class EnvironmentVariables {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
+  /**
+   * How far V8 lets the heap grow past what survived the last full collection, in percent
+   * (100 = to twice the live size); 0 leaves V8's own choice, which grows a busy heap up to 4x.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  HEAP_GROWING_PERCENT = 100;
+
   /** Where the embedded database and the local object storage keep their files. */
   @IsString()
   DATA_DIR = './data';

@@ -242,4 +242,21 @@ describe('trace API: sessions and their event log', () => {
     );
     await pinned.createTrace({}).expect(201);
   });
+
+  it('deletes a session’s events with its project, and an append to it afterwards is 404', async () => {
+    const project = await request(t.http)
+      .post('/v1/projects')
+      .set('X-API-Key', tenant.key)
+      .send({ name: 'Doomed', slug: `doomed-${randomUUID().slice(0, 8)}` })
+      .expect(201);
+    const id = (await client.createTrace({ project_id: project.body.id }).expect(201)).body.id as string;
+    await client.append(id, { events: agentEvents(5) }).expect(200);
+    expect(await countEvents(id)).toBe(5);
+
+    await request(t.http).delete(`/v1/projects/${project.body.id}`).set('X-API-Key', tenant.key).expect(204);
+    expect(await countEvents(id)).toBe(0);
+    // The append path remembered where this session lives; the write itself finds it gone.
+    expectProblem(await client.append(id, { events: agentEvents(1) }), 404);
+    expect(await countEvents(id)).toBe(0);
+  });
 });

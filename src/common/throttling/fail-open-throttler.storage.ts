@@ -1,6 +1,7 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage';
 
 /**
  * Shared (Redis) rate-limit counters that fail open: while the shared store does not answer,
@@ -9,7 +10,7 @@ import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-st
  */
 export class FailOpenThrottlerStorage implements ThrottlerStorage, OnModuleDestroy {
   private readonly logger = new Logger('Throttling');
-  private readonly local = new ThrottlerStorageService();
+  private readonly local = new FixedWindowThrottlerStorage();
   private failing = false;
 
   constructor(private readonly shared: ThrottlerStorage & Partial<OnModuleDestroy>) {}

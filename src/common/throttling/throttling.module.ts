@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { AllConfig } from 'src/config/configuration';
 import { FailOpenThrottlerStorage } from './fail-open-throttler.storage';
+import { FixedWindowThrottlerStorage } from './fixed-window-throttler.storage';
 
 /** Rate limits shared by all replicas through Redis when there is one; in memory otherwise. */
 @Module({
@@ -24,7 +25,7 @@ import { FailOpenThrottlerStorage } from './fail-open-throttler.storage';
                   maxRetriesPerRequest: 1,
                 }),
               )
-            : undefined,
+            : new FixedWindowThrottlerStorage(),
         };
       },
     }),

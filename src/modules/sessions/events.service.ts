@@ -4,6 +4,8 @@ import { ConfigService } from '@nestjs/config';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import type { AllConfig } from 'src/config/configuration';
+import { NotFoundAppException } from 'src/common/errors/app.exception';
+import type { BodyHandle } from 'src/common/http/body-handle.decorator';
 import { decodeCursor, encodeCursor } from 'src/common/pagination/cursor';
 import { assertProjectWritable, Principal } from 'src/modules/auth/principal';
 import {
@@ -18,9 +20,10 @@ import {
 import { EndTraceDto } from './dto/session.dto';
 import { EventEntity, EventOrigin } from './entities/event.entity';
 import { SessionEntity } from './entities/session.entity';
+import { CheckedEvent } from './events/checked-event';
 import { isValidEnvelope } from './events/envelope';
 import { EventValidator } from './events/event-validator';
-import { IngestWriter } from './ingest/ingest-writer';
+import { IngestWriter, SESSION_NOT_FOUND } from './ingest/ingest-writer';
 import { AppendMode, AppendTarget, EventInput, EventOutcome } from './ingest/ingest.types';
 import { SessionsEvents } from './sessions.events';
 import { SessionsErrorCode, SessionsException } from './sessions.exception';
@@ -33,42 +36,31 @@ type Checked = { ok: true; event: EventInput } | { ok: false; reason: string; ke
 @Injectable()
 export class EventsService {
   private readonly validator = new EventValidator();
+  /** Read once: they are checked for every event of every batch. */
+  private readonly limits: AllConfig['ingest'];
 
   constructor(
     private readonly sessions: SessionsService,
     private readonly repository: SessionsRepository,
     private readonly writer: IngestWriter,
     private readonly sessionsEvents: SessionsEvents,
-    private readonly config: ConfigService<AllConfig, true>,
-  ) {}
+    config: ConfigService<AllConfig, true>,
+  ) {
+    this.limits = config.getOrThrow('ingest', { infer: true });
+  }
 
   /**
    * The trace API append: a single event or `{events: [...]}`. Valid events of a mixed batch are
    * stored; the others are listed with their reason. A single refused event is a 409 (conflict)
    * or 422 (invalid) instead.
    */
-  async appendFromClient(principal: Principal, sessionId: string, body: unknown): Promise<AppendResultDto> {
-    const session = await this.sessions.getEntity(principal, sessionId);
-    assertProjectWritable(principal, session.projectId);
-    const single = !(body && typeof body === 'object' && 'events' in body);
-    const raw: unknown = single ? [body] : body.events;
-    if (!Array.isArray(raw) || raw.length === 0) {
-      throw new SessionsException(
-        HttpStatus.UNPROCESSABLE_ENTITY,
-        SessionsErrorCode.EventRejected,
-        '`events` must be a non-empty array',
-        {
-          errors: [{ field: 'events', message: 'events must be a non-empty array' }],
-        },
-      );
-    }
-    this.assertWithinBatchLimit(raw);
-    const result = await this.appendChecked(
-      targetOf(session),
-      raw.map((e, index) => this.check(e, index)),
-      'client',
-      'agent',
-    );
+  async appendFromClient(principal: Principal, sessionId: string, body: BodyHandle): Promise<AppendResultDto> {
+    const target = await this.sessions.getAppendTarget(principal, sessionId);
+    assertProjectWritable(principal, target.projectId);
+    // Taken only now and checked in one synchronous step: while the batch waits for its commit,
+    // nothing holds its parse tree, only each event's serialized payload.
+    const { checked, single } = this.checkBatch(body.take());
+    const result = await this.appendChecked(target, checked, 'client', 'agent');
     if (single && result.rejected.length === 1) {
       const { reason } = result.rejected[0];
       const conflict = result.conflicts.has(0);
@@ -181,8 +173,26 @@ export class EventsService {
     });
   }
 
+  /** A single event or `{events: [...]}`, each checked; the batch limit is a 413 for the whole request. */
+  private checkBatch(body: unknown): { checked: Checked[]; single: boolean } {
+    const single = !(body && typeof body === 'object' && 'events' in body);
+    const raw: unknown = single ? [body] : body.events;
+    if (!Array.isArray(raw) || raw.length === 0) {
+      throw new SessionsException(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        SessionsErrorCode.EventRejected,
+        '`events` must be a non-empty array',
+        {
+          errors: [{ field: 'events', message: 'events must be a non-empty array' }],
+        },
+      );
+    }
+    this.assertWithinBatchLimit(raw);
+    return { checked: raw.map((e, index) => this.check(e, index)), single };
+  }
+
   private assertWithinBatchLimit(raw: unknown[]): void {
-    const { maxEventsPerBatch } = this.config.getOrThrow('ingest', { infer: true });
+    const { maxEventsPerBatch } = this.limits;
     if (raw.length > maxEventsPerBatch) {
       throw new SessionsException(
         HttpStatus.PAYLOAD_TOO_LARGE,
@@ -217,11 +227,10 @@ export class EventsService {
    */
   private checkPayload(event: EventInput, index: number): Checked {
     const payloadJson = JSON.stringify(event.payload);
-    const { maxEventBytes } = this.config.getOrThrow('ingest', { infer: true });
-    if (
-      payloadJson.length + event.idempotency_key.length + event.type.length > maxEventBytes ||
-      Buffer.byteLength(payloadJson) > maxEventBytes
-    ) {
+    const { maxEventBytes } = this.limits;
+    const units = payloadJson.length + event.idempotency_key.length + event.type.length;
+    // A UTF-16 unit is at most 3 UTF-8 bytes: only a payload that might be over is measured.
+    if (units > maxEventBytes || (units * 3 > maxEventBytes && Buffer.byteLength(payloadJson) > maxEventBytes)) {
       throw new SessionsException(
         HttpStatus.PAYLOAD_TOO_LARGE,
         SessionsErrorCode.EventTooLarge,
@@ -238,7 +247,7 @@ export class EventsService {
         key: event.idempotency_key,
       };
     }
-    return { ok: true, event: { ...event, payloadJson } };
+    return { ok: true, event: new CheckedEvent(event, payloadJson) };
   }
 
   private async appendChecked(target: AppendTarget, checked: Checked[], mode: AppendMode, origin: EventOrigin) {
@@ -246,6 +255,10 @@ export class EventsService {
     const outcomes: EventOutcome[] = valid.length
       ? await this.writer.append({ target, events: valid.map((v) => v.event), mode, origin })
       : [];
+    if (outcomes.some((o) => o.status === 'rejected' && o.reason === SESSION_NOT_FOUND)) {
+      this.sessions.forgetAppendTarget(target.sessionId);
+      throw new NotFoundAppException('Session', target.sessionId);
+    }
     const response: AppendResultDto = { accepted: 0, duplicates: 0, rejected: [], events: [] };
     const conflicts = new Set<number>();
     checked.forEach((c, index) => {

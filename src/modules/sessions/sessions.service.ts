@@ -12,6 +12,8 @@ import {
   SessionResponseDto,
 } from './dto/session.dto';
 import { SessionEntity, SessionSource } from './entities/session.entity';
+import type { AppendTarget } from './ingest/ingest.types';
+import { SessionTargetCache } from './ingest/session-target-cache';
 import { SessionsErrorCode, SessionsException } from './sessions.exception';
 import { SessionsRepository } from './sessions.repository';
 
@@ -31,6 +33,8 @@ export interface NewSession {
 /** The session record: creation (idempotent), reads, lists, agents. */
 @Injectable()
 export class SessionsService {
+  private readonly targets = new SessionTargetCache();
+
   constructor(
     private readonly repository: SessionsRepository,
     private readonly workspaces: WorkspacesRepository,
@@ -95,6 +99,27 @@ export class SessionsService {
     const session = await this.repository.getById(principal.workspaceId, id);
     if (!session) throw new NotFoundAppException('Session', id);
     return session;
+  }
+
+  /**
+   * Where an append to the session goes, 404 unless it is in the caller's workspace. Served from
+   * memory after the first read: a hot SDK session costs no extra query per batch.
+   */
+  async getAppendTarget(principal: Principal, id: string): Promise<AppendTarget> {
+    const cached = this.targets.get(id);
+    if (cached) {
+      if (cached.workspaceId !== principal.workspaceId) throw new NotFoundAppException('Session', id);
+      return cached;
+    }
+    const session = await this.getEntity(principal, id);
+    const target = { sessionId: session.id, workspaceId: session.workspaceId, projectId: session.projectId };
+    this.targets.remember(target);
+    return target;
+  }
+
+  /** The writer found no such session any more (deleted with its project or workspace). */
+  forgetAppendTarget(id: string): void {
+    this.targets.forget(id);
   }
 
   async get(principal: Principal, id: string): Promise<SessionResponseDto> {

@@ -9,6 +9,7 @@ import {
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { BodyHandle, TakeBody } from 'src/common/http/body-handle.decorator';
 import { ApiProblemResponses } from 'src/common/swagger/api-problem-responses.decorator';
 import { Auth } from 'src/modules/auth/decorators/auth.decorator';
 import { CurrentPrincipal } from 'src/modules/auth/decorators/current-principal.decorator';
@@ -77,7 +78,7 @@ export class TracesController {
   appendEvents(
     @CurrentPrincipal() principal: Principal,
     @Param('id', ParseUUIDPipe) id: string,
-    @Body() body: unknown,
+    @TakeBody() body: BodyHandle,
   ): Promise<AppendResultDto> {
     return this.events.appendFromClient(principal, id, body);
   }

@@ -18,7 +18,9 @@ export class EventEntity {
   @PrimaryColumn({ type: 'uuid' })
   sessionId: string;
 
-  @ManyToOne(() => SessionEntity, { onDelete: 'CASCADE' })
+  // No foreign key: the append path checks the session under its row lock, and a trigger on
+  // sessions deletes the events (migration EventsCascadeByTrigger).
+  @ManyToOne(() => SessionEntity, { createForeignKeyConstraints: false })
   @JoinColumn({ name: 'session_id' })
   session?: SessionEntity;
 

@@ -17,6 +17,8 @@ const MAX_EVENTS_PER_FLUSH = 4000;
 const MAX_CONCURRENT_FLUSHES = 2;
 const TRANSIENT_SQLSTATES = new Set(['40001', '40P01', '55P03', '57P01', '08006', '08003']);
 const MONOTONIC = 'seq must be monotonic for this session';
+/** The outcome of every event of a request whose session no longer exists. */
+export const SESSION_NOT_FOUND = 'session not found';
 const KEY_REUSED = 'idempotency_key was already used with other content';
 
 type Stored = { status: 'stored' | 'duplicate'; seq: number; subSeq: number; streamSeq: number };
@@ -33,6 +35,16 @@ interface Candidate {
 interface SessionState {
   lastSeq: number;
   lastSubSeq: number;
+}
+
+/** A locked session during one flush: its moving high-water mark and what it already holds. */
+interface FlushState extends SessionState {
+  /** Stored events that incoming ones may collide with, by idempotency key. */
+  stored: Map<string, StoredEvent>;
+  /** Agent seqs (sub_seq 0) known to be taken: looked up, or given out in this flush. */
+  storedSeqs: Set<number>;
+  /** Events of this flush by idempotency key: a repeat within the flush is its twin. */
+  flushKeys: Map<string, Candidate>;
 }
 
 const pairKey = (sessionId: string, part: string | number) => `${sessionId}|${part}`;
@@ -134,25 +146,30 @@ export class IngestWriter implements OnApplicationShutdown {
     const sessionIds = [...new Set(batch.map((p) => p.request.target.sessionId))];
     const locked = await this.repository.lockSessions(manager, sessionIds);
     const initial = new Map(locked.map((r) => [r.id, { lastSeq: Number(r.last_seq), lastSubSeq: r.last_sub_seq }]));
-    const state = new Map<string, SessionState>([...initial].map(([id, s]) => [id, { ...s }]));
+    const state = new Map<string, FlushState>(
+      [...initial].map(([id, s]) => [id, { ...s, stored: new Map(), storedSeqs: new Set(), flushKeys: new Map() }]),
+    );
 
-    const existing = await this.lookUpPossibleCollisions(manager, batch, initial);
-    const byKey = new Map(existing.map((e) => [pairKey(e.session_id, e.idempotency_key), e]));
-    const seqTaken = new Set(existing.filter((e) => e.sub_seq === 0).map((e) => pairKey(e.session_id, e.seq)));
+    // Per-session maps keyed by the key or seq alone: no composite strings on the hot path.
+    for (const e of await this.lookUpPossibleCollisions(manager, batch, initial)) {
+      const session = state.get(e.session_id);
+      if (!session) continue;
+      session.stored.set(e.idempotency_key, e);
+      if (e.sub_seq === 0) session.storedSeqs.add(Number(e.seq));
+    }
 
     const candidates: Candidate[] = [];
-    const flushKeys = new Map<string, Candidate>();
     const outcomes = batch.map(({ request }) =>
       request.events.map((event): EventOutcome => {
         const { sessionId } = request.target;
         const session = state.get(sessionId);
-        if (!session) return { status: 'rejected', reason: 'session not found', conflict: false };
+        if (!session) return { status: 'rejected', reason: SESSION_NOT_FOUND, conflict: false };
         const payloadJson = event.payloadJson ?? JSON.stringify(event.payload);
-        const keyId = pairKey(sessionId, event.idempotency_key);
+        const key = event.idempotency_key;
 
-        const prior = byKey.get(keyId);
+        const prior = session.stored.get(key);
         if (prior) return settleAgainstStored(prior, event);
-        const twin = flushKeys.get(keyId);
+        const twin = session.flushKeys.get(key);
         if (twin) {
           const identical =
             twin.row.payloadJson === payloadJson &&
@@ -170,10 +187,13 @@ export class IngestWriter implements OnApplicationShutdown {
         let subSeq = 0;
         if (request.mode === 'client') {
           seq = event.seq ?? 0;
-          if (seqTaken.has(pairKey(sessionId, seq))) {
-            return { status: 'rejected', reason: `seq ${seq} is already taken by another event`, conflict: true };
+          // Seqs above the mark cannot be taken: only those at or below it are looked up.
+          if (seq <= session.lastSeq) {
+            if (session.storedSeqs.has(seq)) {
+              return { status: 'rejected', reason: `seq ${seq} is already taken by another event`, conflict: true };
+            }
+            return { status: 'rejected', reason: MONOTONIC, conflict: false };
           }
-          if (seq <= session.lastSeq) return { status: 'rejected', reason: MONOTONIC, conflict: false };
           session.lastSeq = seq;
           session.lastSubSeq = 0;
         } else if (request.mode === 'next') {
@@ -183,7 +203,7 @@ export class IngestWriter implements OnApplicationShutdown {
           seq = session.lastSeq;
           subSeq = ++session.lastSubSeq;
         }
-        seqTaken.add(pairKey(sessionId, seq));
+        if (subSeq === 0) session.storedSeqs.add(seq);
         const candidate: Candidate = {
           row: {
             sessionId,
@@ -191,7 +211,7 @@ export class IngestWriter implements OnApplicationShutdown {
             subSeq,
             workspaceId: request.target.workspaceId,
             projectId: request.target.projectId,
-            idempotencyKey: event.idempotency_key,
+            idempotencyKey: key,
             type: event.type,
             origin: request.origin,
             clientTs: event.timestamp ?? null,
@@ -202,7 +222,7 @@ export class IngestWriter implements OnApplicationShutdown {
           twins: [],
         };
         candidates.push(candidate);
-        flushKeys.set(keyId, candidate);
+        session.flushKeys.set(key, candidate);
         return candidate.outcome;
       }),
     );
