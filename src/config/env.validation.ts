@@ -276,7 +276,9 @@ export class EnvironmentVariables {
    * PII patterns examples redact when asked (`redact_pii`), comma-separated built-in names:
    * `email`, `api_key`, `bearer_token`, `phone`.
    */
-  @Matches(/^\s*[a-z][a-z0-9_]*\s*(,\s*[a-z][a-z0-9_]*\s*)*$/, { message: 'must be a comma-separated list of pattern names' })
+  @Matches(/^\s*[a-z][a-z0-9_]*\s*(,\s*[a-z][a-z0-9_]*\s*)*$/, {
+    message: 'must be a comma-separated list of pattern names',
+  })
   EXAMPLES_PII_PATTERNS = 'email,api_key,bearer_token,phone';
 
   /** More PII patterns: a JSON object of name → regular expression, e.g. `{"employee_id":"EMP-\\d{6}"}`. */
