@@ -3,10 +3,11 @@
  * measured apart from the server's. Each connection is a keep-alive socket of its own (an
  * http.Agent with one socket) appending batches to its own session with strictly increasing
  * seqs, one request at a time. The parent sends a DriverConfig, and receives `window-start`,
- * `window-end` around each phase's measured window, then a `result` per phase.
+ * `window-end` around each phase's measured window, then a `result` per phase. The loop, the
+ * windows and the percentiles are bench/harness/load-driver.ts; this file builds the requests
+ * and checks the answers.
  */
-import { Agent, request } from 'node:http';
-import { performance } from 'node:perf_hooks';
+import { DriverMessage as LoadDriverMessage, LoadConnection, runLoad, serveDriver } from './harness/load-driver';
 
 export interface DriverPhase {
   name: string;
@@ -50,40 +51,7 @@ export interface PhaseResult {
   serializedEventBytes: number;
 }
 
-export type DriverMessage =
-  | { type: 'window-start'; phase: string }
-  | { type: 'window-end'; phase: string }
-  | { type: 'result'; result: PhaseResult }
-  | { type: 'done' }
-  | { type: 'error'; message: string };
-
-interface Reply {
-  status: number;
-  body: string;
-}
-
-function post(agent: Agent, url: URL, path: string, headers: Record<string, string>, body: Buffer): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        method: 'POST',
-        path,
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': String(body.length) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+export type DriverMessage = LoadDriverMessage<PhaseResult>;
 
 /** Builds event JSON by template: the driver's CPU goes to the network, not to serialization. */
 function eventTemplate(eventBytes: number, tag: string) {
@@ -95,138 +63,59 @@ function eventTemplate(eventBytes: number, tag: string) {
   return (seq: number, ts: string) => make(seq, ts, pad);
 }
 
-const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 async function runPhase(
   config: DriverConfig,
   phase: DriverPhase,
   send: (m: DriverMessage) => void,
 ): Promise<PhaseResult> {
-  const url = new URL(config.url);
-  const headers = { authorization: `Bearer ${config.key}` };
-  const latencies: number[] = [];
-  let requests = 0;
-  let events = 0;
-  let acked = 0;
-  let failures = 0;
-  let firstFailure: string | null = null;
-  let requestBytes = 0;
   let eventBytes = 0;
-
-  const start = performance.now();
-  const windowStart = start + phase.warmupMs;
-  const windowEnd = windowStart + phase.durationMs;
-  let stopped = false;
-  let cpuAtStart: NodeJS.CpuUsage | undefined;
-  let cpuUsed: NodeJS.CpuUsage | undefined;
-  const started = setTimeout(() => {
-    cpuAtStart = process.cpuUsage();
-    send({ type: 'window-start', phase: phase.name });
-  }, phase.warmupMs);
-  const ended = setTimeout(() => {
-    cpuUsed = process.cpuUsage(cpuAtStart);
-    stopped = true;
-    send({ type: 'window-end', phase: phase.name });
-  }, phase.warmupMs + phase.durationMs);
-
-  const connection = async (sessionId: string, index: number) => {
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const headers = { authorization: `Bearer ${config.key}` };
+  const connections = phase.sessions.map((sessionId, index): LoadConnection => {
     const make = eventTemplate(config.eventBytes, `${phase.name}-c${index}`);
     const path = `/api/traces/${sessionId}/events`;
     let seq = 0;
-    try {
-      while (!stopped) {
+    return {
+      next: () => {
         const ts = new Date().toISOString();
         const parts: string[] = [];
         for (let i = 0; i < config.batchSize; i++) parts.push(make(++seq, ts));
-        const body = Buffer.from(`{"events":[${parts.join(',')}]}`);
-        if (!requestBytes) {
-          requestBytes = body.length;
-          eventBytes = Math.round(sum(parts.map((p) => Buffer.byteLength(p))) / parts.length);
-        }
-        const t0 = performance.now();
-        let reply: Reply;
-        try {
-          reply = await post(agent, url, path, headers, body);
-        } catch (error) {
-          failures++;
-          firstFailure ??= `request error: ${String(error)}`;
-          seq -= config.batchSize; // the batch was not acknowledged: send the same seqs again
-          continue;
-        }
-        const t1 = performance.now();
+        eventBytes ||= Math.round(parts.reduce((n, p) => n + Buffer.byteLength(p), 0) / parts.length);
+        return { path, headers, body: Buffer.from(`{"events":[${parts.join(',')}]}`) };
+      },
+      check: (reply) => {
         const result =
           reply.status === 200
             ? (JSON.parse(reply.body) as { accepted: number; duplicates: number; rejected: unknown[] })
             : null;
-        if (
-          !result ||
-          result.accepted !== config.batchSize ||
-          result.duplicates !== 0 ||
-          result.rejected.length !== 0
-        ) {
-          failures++;
-          firstFailure ??= `HTTP ${reply.status}: ${reply.body.slice(0, 300)}`;
-          if (!result) seq -= config.batchSize;
-          if (result) acked += result.accepted - result.duplicates;
-          continue;
-        }
-        acked += config.batchSize;
-        if (t1 >= windowStart && t1 <= windowEnd) {
-          requests++;
-          events += config.batchSize;
-          latencies.push(t1 - t0);
-        }
-      }
-    } finally {
-      agent.destroy();
-    }
-  };
-
-  await Promise.all(phase.sessions.map((id, i) => connection(id, i)));
-  clearTimeout(started);
-  clearTimeout(ended);
-  const sorted = Float64Array.from(latencies).sort();
+        if (!result) return { ok: false, acked: null };
+        const ok = result.accepted === config.batchSize && result.duplicates === 0 && result.rejected.length === 0;
+        return ok ? { ok } : { ok, acked: result.accepted - result.duplicates };
+      },
+      // The batch was not acknowledged: send the same seqs again.
+      unacknowledged: () => (seq -= config.batchSize),
+    };
+  });
+  const tally = await runLoad(config.url, phase, config.batchSize, connections, send);
   const seconds = phase.durationMs / 1000;
-  const cpu = cpuUsed ?? { user: 0, system: 0 };
   return {
     name: phase.name,
     connections: phase.sessions.length,
     durationMs: phase.durationMs,
-    requests,
-    events,
-    eventsPerSecond: events / seconds,
-    requestsPerSecond: requests / seconds,
-    p50Ms: percentile(sorted, 50),
-    p90Ms: percentile(sorted, 90),
-    p99Ms: percentile(sorted, 99),
-    maxMs: sorted.length ? sorted[sorted.length - 1] : NaN,
-    ackedEvents: acked,
-    failures,
-    firstFailure,
-    driverCpuPercent: ((cpu.user + cpu.system) / 1000 / phase.durationMs) * 100,
-    requestBytes,
+    requests: tally.requests,
+    events: tally.items,
+    eventsPerSecond: tally.items / seconds,
+    requestsPerSecond: tally.requests / seconds,
+    p50Ms: tally.p50Ms,
+    p90Ms: tally.p90Ms,
+    p99Ms: tally.p99Ms,
+    maxMs: tally.maxMs,
+    ackedEvents: tally.acked,
+    failures: tally.failures,
+    firstFailure: tally.firstFailure,
+    driverCpuPercent: tally.driverCpuPercent,
+    requestBytes: tally.requestBytes,
     serializedEventBytes: eventBytes,
   };
 }
 
-if (require.main === module) {
-  const send = (message: DriverMessage) => process.send?.(message);
-  process.once('message', (config: DriverConfig) => {
-    void (async () => {
-      try {
-        for (const phase of config.phases) send({ type: 'result', result: await runPhase(config, phase, send) });
-        send({ type: 'done' });
-      } catch (error) {
-        send({ type: 'error', message: String(error) });
-      } finally {
-        process.disconnect?.();
-      }
-    })();
-  });
-}
+if (require.main === module) serveDriver(runPhase);

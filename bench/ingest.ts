@@ -24,30 +24,19 @@
  * BENCH_PROFILE=<dir> to preload bench/instrument.ts into the compiled app (method timings and a
  * V8 CPU profile written to <dir>; it slows the app a little).
  */
-import { ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
-import { Client } from 'pg';
-import * as ts from 'typescript';
-import type { DriverConfig, DriverMessage, PhaseResult } from './driver';
-import { cpuBetween, CpuSnapshot, cpuSnapshot, MemorySampler, readMemory } from './proc-stats';
+import { join } from 'node:path';
+import type { DriverConfig, PhaseResult } from './driver';
+import { benchCache, buildHead, resolveApp, transpile } from './harness/app-build';
+import { printReport, runBenchmark } from './harness/benchmark';
+import { countRows, PG_URL, recreateDatabase } from './harness/database';
+import { runDriver, WindowFigures } from './harness/driver-control';
+import { printedApiKey, Server, startServer } from './harness/processes';
+import { fmt, log, mb, sum, table } from './harness/report';
+import { readMemory } from './proc-stats';
 
-const ROOT = join(__dirname, '..');
-const CACHE = join(ROOT, 'node_modules', '.cache', 'flightdeck-bench');
-const PG_URL = (process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432').replace(/\/+$/, '');
+const CACHE = benchCache('flightdeck-bench');
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_S ?? 3) * 1000;
 const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 10) * 1000;
 const MINIMAL_FLUSHERS = process.env.BENCH_MINIMAL_FLUSHERS ?? '2';
@@ -56,217 +45,13 @@ const EVENT_BYTES = 300;
 const CONNECTIONS = [16, 100];
 const CORES = cpus().length;
 const TARGETS = { ratio: 0.6, p99Ms16: 100, rssMb: 300 };
-
-const t0 = Date.now();
-const children = new Set<ChildProcess>();
-const log = (line: string) => process.stdout.write(`[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
-const mb = (bytes: number) => bytes / 1024 / 1024;
-
-// ---------------------------------------------------------------------------------------------
-// Processes
-
-function killAll(): void {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-}
-process.on('exit', killAll);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killAll();
-    process.exit(130);
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-interface Server {
-  name: string;
-  url: string;
-  child: ChildProcess;
-  pid: number;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-async function startServer(name: string, args: string[], env: Record<string, string>, port: number): Promise<Server> {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited early:\n${output}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${name} did not become live in time:\n${output}`);
-    }
-    if (
-      await fetch(`${url}/health/live`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return {
-    name,
-    url,
-    child,
-    pid: child.pid!,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-      if (process.env.BENCH_APP_OUTPUT) writeFileSync(`${process.env.BENCH_APP_OUTPUT}.${name}.log`, output);
-      children.delete(child);
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Builds
-
-function newestMtime(paths: string[]): number {
-  let newest = 0;
-  const visit = (path: string) => {
-    if (!existsSync(path)) return;
-    const stat = statSync(path);
-    if (stat.isDirectory()) for (const entry of readdirSync(path)) visit(join(path, entry));
-    else if (/\.(ts|json)$/.test(path)) newest = Math.max(newest, stat.mtimeMs);
-  };
-  paths.forEach(visit);
-  return newest;
-}
-
-/** The compiled app: dist/ when fresh, else a private build (dist/ may be someone else's). */
-function resolveApp(): { args: string[]; label: string } {
-  if (process.env.BENCH_APP_ENTRY) {
-    return { args: [process.env.BENCH_APP_ENTRY], label: `compiled: ${process.env.BENCH_APP_ENTRY} (BENCH_APP_ENTRY)` };
-  }
-  if (process.env.BENCH_APP === 'ts-node') {
-    return {
-      args: ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts'],
-      label: 'ts-node src/main.ts (BENCH_APP=ts-node)',
-    };
-  }
-  const sources = newestMtime(
-    ['src', 'migrations', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'].map((p) => join(ROOT, p)),
-  );
-  const dist = join(ROOT, 'dist', 'src', 'main.js');
-  if (existsSync(dist) && statSync(dist).mtimeMs >= sources)
-    return { args: [dist], label: 'compiled: dist/src/main.js (fresh)' };
-
-  const build = join(CACHE, 'build');
-  const entry = join(build, 'src', 'main.js');
-  const stamp = join(CACHE, 'build.stamp');
-  const label = `compiled: ${relative(ROOT, entry)} (nest build of the working tree; dist/ is ${existsSync(dist) ? 'stale' : 'missing'})`;
-  if (existsSync(entry) && existsSync(stamp) && Number(readFileSync(stamp, 'utf8')) >= sources)
-    return { args: [entry], label };
-  log('building the app (nest build -p bench/tsconfig.app.json) ...');
-  const nest = join(ROOT, 'node_modules', '.bin', 'nest');
-  const result = spawnSync(nest, ['build', '-p', 'bench/tsconfig.app.json'], { cwd: ROOT, encoding: 'utf8' });
-  const errors = stripVTControlCharacters(`${result.stdout}${result.stderr}`).trim();
-  if (!existsSync(entry)) {
-    log(`nest build produced nothing, falling back to ts-node:\n${errors}`);
-    return {
-      args: ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/main.ts'],
-      label: 'ts-node src/main.ts (nest build failed)',
-    };
-  }
-  if (result.status !== 0) {
-    // Others edit the tree while this runs. Like tsc, nest build still emits JS when only types
-    // are wrong: run that (what ts-node --transpile-only would run too), and say so.
-    log(`nest build reported errors (the JS was emitted and is used):\n${errors}`);
-    return { args: [entry], label: `${relative(ROOT, entry)} (compiled, but the working tree had type errors)` };
-  }
-  writeFileSync(stamp, String(sources));
-  return { args: [entry], label };
-}
-
-/** The last commit, compiled apart (git archive into the cache): the fallback when the shared working tree does not boot. */
-function buildHead(): { args: string[]; label: string } {
-  const commit = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout.trim();
-  const dir = join(CACHE, `head-${commit.slice(0, 12)}`);
-  const entry = join(dir, 'dist', 'src', 'main.js');
-  const label = `compiled: HEAD ${commit.slice(0, 12)} (git archive, nest build in ${relative(ROOT, dir)}; the working tree did not boot)`;
-  if (existsSync(entry)) return { args: [entry], label };
-  log(`building HEAD ${commit.slice(0, 12)} apart ...`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const archive = spawnSync('sh', ['-c', `git archive HEAD | tar -x -C "${dir}"`], { cwd: ROOT, encoding: 'utf8' });
-  if (archive.status !== 0) throw new Error(`git archive failed: ${archive.stderr}`);
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
-  const build = spawnSync(join(ROOT, 'node_modules', '.bin', 'nest'), ['build'], { cwd: dir, encoding: 'utf8' });
-  if (!existsSync(entry))
-    throw new Error(`nest build of HEAD failed:\n${stripVTControlCharacters(`${build.stdout}${build.stderr}`)}`);
-  return { args: [entry], label };
-}
-
-/** bench/<name>.ts → plain JS in the cache, so the driver and the minimal server run without ts-node. */
-function transpile(name: string): string {
-  mkdirSync(CACHE, { recursive: true });
-  const source = readFileSync(join(__dirname, `${name}.ts`), 'utf8');
-  const { outputText } = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-  });
-  const out = join(CACHE, `${name}.js`);
-  writeFileSync(out, outputText);
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Database
-
-async function withClient<T>(database: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: `${PG_URL}/${database}` });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-async function countEvents(database: string): Promise<number> {
-  return withClient(database, async (c) =>
-    Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM events')).rows[0].n),
-  );
-}
-
-async function recreateDatabase(name: string): Promise<void> {
-  await withClient('postgres', async (client) => {
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await client.query(`CREATE DATABASE "${name}"`);
-  });
-}
+/** A first start runs every migration. */
+const START = { liveTimeoutMs: 60_000, outputPrefix: process.env.BENCH_APP_OUTPUT };
 
 // ---------------------------------------------------------------------------------------------
 // One server under load
 
-interface PhaseFigures extends PhaseResult {
-  serverCpuPercent: number;
-  postgresCpuPercent: number;
-  machineCpuPercent: number;
-  peakRssDuringMb: number;
-}
+type PhaseFigures = PhaseResult & WindowFigures;
 
 interface ServerFigures {
   name: string;
@@ -303,12 +88,8 @@ async function drive(
   database: string,
   key: string,
   driverJs: string,
-): Promise<{ phases: PhaseFigures[]; sampler: MemorySampler }> {
-  const sessions = await createSessions(
-    server.url,
-    key,
-    CONNECTIONS.reduce((a, b) => a + b, 0),
-  );
+): Promise<{ phases: PhaseFigures[]; peakRssMb: number }> {
+  const sessions = await createSessions(server.url, key, sum(CONNECTIONS));
   let offset = 0;
   const config: DriverConfig = {
     url: server.url,
@@ -326,83 +107,10 @@ async function drive(
       return phase;
     }),
   };
-  const sampler = new MemorySampler(server.pid);
-  const driver = fork(driverJs, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  children.add(driver);
-  // PostgreSQL CPU is counted for the backends serving this database and for the cluster's
-  // writers (WAL writer, checkpointer, background writer, autovacuum): other databases of the
-  // cluster (other people's tests) are not ours.
-  const pg = new Client({ connectionString: `${PG_URL}/${database}` });
-  await pg.connect();
-  const snapshot = async () => {
-    const { rows } = await pg.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity
-        WHERE pid <> pg_backend_pid()
-          AND (datname = current_database() OR backend_type IN ('walwriter', 'checkpointer', 'background writer', 'autovacuum worker'))`,
-    );
-    return cpuSnapshot(
-      server.pid,
-      rows.map((r) => r.pid),
-    );
-  };
-  const windows = new Map<string, { start: Promise<CpuSnapshot>; end?: Promise<CpuSnapshot>; rss: MemorySampler }>();
-  const results: PhaseResult[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      driver.on('message', (message: DriverMessage) => {
-        switch (message.type) {
-          case 'window-start':
-            log(`${server.name} ${message.phase}: warm-up done, measuring ${DURATION_MS / 1000}s`);
-            windows.set(message.phase, { start: snapshot(), rss: new MemorySampler(server.pid) });
-            break;
-          case 'window-end': {
-            const window = windows.get(message.phase);
-            if (window) {
-              window.end = snapshot();
-              window.rss.stop();
-            }
-            break;
-          }
-          case 'result': {
-            results.push(message.result);
-            const r = message.result;
-            log(
-              `${server.name} ${r.name}: ${fmt(r.eventsPerSecond, 0)} events/s, p50 ${fmt(r.p50Ms, 1)} ms, p99 ${fmt(r.p99Ms, 1)} ms` +
-                `${r.failures ? `, ${r.failures} FAILURES (first: ${r.firstFailure})` : ''}`,
-            );
-            break;
-          }
-          case 'done':
-            resolve();
-            break;
-          case 'error':
-            reject(new Error(`driver: ${message.message}`));
-            break;
-        }
-      });
-      driver.once('exit', (code) => (code ? reject(new Error(`driver exited with ${code}`)) : resolve()));
-      driver.send(config);
-    });
-    const phases: PhaseFigures[] = [];
-    for (const result of results) {
-      const window = windows.get(result.name);
-      const cpu = window?.end
-        ? cpuBetween(await window.start, await window.end)
-        : { processPercent: NaN, postgresPercent: NaN, machinePercent: NaN };
-      phases.push({
-        ...result,
-        serverCpuPercent: cpu.processPercent,
-        postgresCpuPercent: cpu.postgresPercent,
-        machineCpuPercent: cpu.machinePercent,
-        peakRssDuringMb: mb(window?.rss.peakRss ?? 0),
-      });
-    }
-    return { phases, sampler };
-  } finally {
-    await pg.end();
-    children.delete(driver);
-    sampler.stop();
-  }
+  return runDriver<DriverConfig, PhaseResult>(
+    { server, database, driverJs, config, durationMs: DURATION_MS },
+    (r) => `${fmt(r.eventsPerSecond, 0)} events/s`,
+  );
 }
 
 async function startFlightdeck(args: string[], dataDir: string): Promise<Server> {
@@ -411,7 +119,7 @@ async function startFlightdeck(args: string[], dataDir: string): Promise<Server>
     'flightdeck',
     [
       ...(process.env.BENCH_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? []),
-      ...(profDir && !args.includes('src/main.ts') ? ['-r', transpile('instrument')] : []),
+      ...(profDir && !args.includes('src/main.ts') ? ['-r', transpile('instrument', CACHE)] : []),
       ...args,
     ],
     {
@@ -423,12 +131,12 @@ async function startFlightdeck(args: string[], dataDir: string): Promise<Server>
       LOG_LEVEL: 'warn',
       RATE_LIMIT_MAX: '1000000000',
     },
-    await freePort(),
+    START,
   );
 }
 
 async function benchFlightdeck(driverJs: string): Promise<ServerFigures & { label: string }> {
-  let { args, label } = resolveApp();
+  let { args, label } = resolveApp({ cache: CACHE, preferDist: true });
   log(`Flightdeck: ${label}`);
   const profDir = process.env.BENCH_PROFILE;
   const dataDir = mkdtempSync(join(tmpdir(), 'flightdeck-bench-'));
@@ -444,19 +152,18 @@ async function benchFlightdeck(driverJs: string): Promise<ServerFigures & { labe
       .slice(-6)
       .join('\n');
     log(`the working tree did not boot:\n${tail}`);
-    ({ args, label } = buildHead());
+    ({ args, label } = buildHead(CACHE));
     log(`Flightdeck: ${label}`);
     await recreateDatabase('flightdeck_bench');
     server = await startFlightdeck(args, dataDir);
   }
   try {
-    const key = /API key \(shown once, store it now\): (tp_live_[0-9A-Za-z]+)/.exec(server.output())?.[1];
-    if (!key) throw new Error(`no API key printed by the first start:\n${server.output()}`);
+    const key = printedApiKey(server);
     log(
       `flightdeck live at ${server.url} (pid ${server.pid}, RSS ${fmt(mb(readMemory(server.pid)?.rss ?? 0), 0)} MB idle)`,
     );
-    const { phases, sampler } = await drive(server, 'flightdeck_bench', key, driverJs);
-    const stored = await countEvents('flightdeck_bench');
+    const { phases, peakRssMb } = await drive(server, 'flightdeck_bench', key, driverJs);
+    const stored = await countRows('flightdeck_bench', 'events');
     if (profDir) {
       server.child.kill('SIGUSR2');
       for (let i = 0; i < 50 && !server.output().includes('instrument: wrote'); i++)
@@ -467,7 +174,7 @@ async function benchFlightdeck(driverJs: string): Promise<ServerFigures & { labe
       name: 'flightdeck',
       label,
       phases,
-      peakRssMb: mb(sampler.hwm),
+      peakRssMb,
       acked: sum(phases.map((p) => p.ackedEvents)),
       stored,
     };
@@ -478,21 +185,20 @@ async function benchFlightdeck(driverJs: string): Promise<ServerFigures & { labe
 }
 
 async function benchMinimal(driverJs: string): Promise<ServerFigures> {
-  const serverJs = transpile('minimal-server');
   const server = await startServer(
     'minimal',
-    [serverJs],
+    [transpile('minimal-server', CACHE)],
     { DATABASE_URL: `${PG_URL}/flightdeck_bench_minimal`, FLUSHERS: MINIMAL_FLUSHERS },
-    await freePort(),
+    START,
   );
   try {
     log(`minimal live at ${server.url} (pid ${server.pid}, flushers ${MINIMAL_FLUSHERS})`);
-    const { phases, sampler } = await drive(server, 'flightdeck_bench_minimal', 'none', driverJs);
-    const stored = await countEvents('flightdeck_bench_minimal');
+    const { phases, peakRssMb } = await drive(server, 'flightdeck_bench_minimal', 'none', driverJs);
+    const stored = await countRows('flightdeck_bench_minimal', 'events');
     return {
       name: 'minimal',
       phases,
-      peakRssMb: mb(sampler.hwm),
+      peakRssMb,
       acked: sum(phases.map((p) => p.ackedEvents)),
       stored,
     };
@@ -503,16 +209,6 @@ async function benchMinimal(driverJs: string): Promise<ServerFigures> {
 
 // ---------------------------------------------------------------------------------------------
 // Report
-
-const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
-const fmt = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]) =>
-    `| ${r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
-  return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
-}
 
 function report(app: ServerFigures & { label: string }, minimal: ServerFigures | undefined): boolean {
   const header = [
@@ -599,29 +295,17 @@ function report(app: ServerFigures & { label: string }, minimal: ServerFigures |
         app.peakRssMb < TARGETS.rssMb ? 'PASS' : 'FAIL',
       ],
     ]),
-    '',
-    `total time ${((Date.now() - t0) / 1000).toFixed(1)}s`,
   ];
-  process.stdout.write(`${out.join('\n')}\n`);
+  printReport(out);
   return verified(app) && (!minimal || verified(minimal));
 }
 
-async function main(): Promise<void> {
-  log(`PostgreSQL ${PG_URL}: re-creating flightdeck_bench and flightdeck_bench_minimal`);
-  await recreateDatabase('flightdeck_bench');
-  await recreateDatabase('flightdeck_bench_minimal');
-  const driverJs = transpile('driver');
-  const app = await benchFlightdeck(driverJs);
-  const minimal = process.env.BENCH_ONLY === 'flightdeck' ? undefined : await benchMinimal(driverJs);
-  const ok = report(app, minimal);
-  if (!ok) process.exitCode = 1;
-}
-
-main()
-  .catch((error: unknown) => {
-    process.stderr.write(
-      `bench:ingest failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exitCode = 1;
-  })
-  .finally(killAll);
+runBenchmark({
+  name: 'bench:ingest',
+  cache: CACHE,
+  databases: ['flightdeck_bench', 'flightdeck_bench_minimal'],
+  driver: 'driver',
+  benchFlightdeck,
+  benchMinimal,
+  report,
+});

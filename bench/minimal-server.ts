@@ -19,10 +19,13 @@
  *
  * Environment: DATABASE_URL (required), PORT (default 3999), FLUSHERS (concurrent group-commit
  * transactions, default 1; `npm run bench:ingest` uses 2, its fastest setting on 2 cores),
- * MAX_EVENTS_PER_FLUSH (default 5000).
+ * MAX_EVENTS_PER_FLUSH (default 5000). The group commit and the node:http plumbing are shared with
+ * bench/runs-minimal-server.ts (bench/harness/group-commit.ts, bench/harness/http-server.ts).
  */
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import { Client, Pool } from 'pg';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import type { Client } from 'pg';
+import { GroupCommitWriter } from './harness/group-commit';
+import { connect, EVENTS_TABLE, minimalServerEnv, readBody, send, serve } from './harness/http-server';
 
 interface IncomingEvent {
   seq: number;
@@ -32,17 +35,12 @@ interface IncomingEvent {
   payload: Record<string, unknown>;
 }
 
-interface Pending {
+interface Append {
   sessionId: string;
   events: IncomingEvent[];
-  resolve: (inserted: Set<string>) => void;
-  reject: (error: unknown) => void;
 }
 
-const databaseUrl = process.env.DATABASE_URL;
-if (!databaseUrl) throw new Error('DATABASE_URL is required');
-const port = Number(process.env.PORT ?? 3999);
-const flushers = Math.max(1, Number(process.env.FLUSHERS ?? 1));
+const env = minimalServerEnv(3999);
 const maxEventsPerFlush = Number(process.env.MAX_EVENTS_PER_FLUSH ?? 5000);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const EVENTS_PATH = /^\/api\/traces\/([^/]+)\/events$/;
@@ -54,17 +52,7 @@ const SCHEMA = `
     agent_version text NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now()
   );
-  CREATE TABLE IF NOT EXISTS events (
-    session_id uuid NOT NULL,
-    seq bigint NOT NULL,
-    idempotency_key text NOT NULL,
-    type text NOT NULL,
-    client_ts timestamptz,
-    received_at timestamptz NOT NULL DEFAULT now(),
-    payload jsonb NOT NULL,
-    PRIMARY KEY (session_id, seq),
-    UNIQUE (session_id, idempotency_key)
-  );`;
+  ${EVENTS_TABLE}`;
 
 const INSERT = `
   INSERT INTO events (session_id, seq, idempotency_key, type, client_ts, payload)
@@ -72,95 +60,34 @@ const INSERT = `
   ON CONFLICT DO NOTHING
   RETURNING session_id, idempotency_key`;
 
-/** Group commit: a queue, and up to FLUSHERS transactions each taking whatever is waiting. */
-class GroupCommitWriter {
-  private queue: Pending[] = [];
-  private idle: Client[];
-
-  constructor(clients: Client[]) {
-    this.idle = [...clients];
-  }
-
-  append(sessionId: string, events: IncomingEvent[]): Promise<Set<string>> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ sessionId, events, resolve, reject });
-      this.kick();
-    });
-  }
-
-  private kick(): void {
-    while (this.queue.length > 0 && this.idle.length > 0) {
-      const client = this.idle.pop()!;
-      void this.flush(client, this.take());
+/** The flush of the group commit: every waiting batch as one set-based INSERT; the set of what it inserted. */
+async function writeEvents(client: Client, appends: Append[]): Promise<Set<string>[]> {
+  const sessionIds: string[] = [];
+  const seqs: number[] = [];
+  const keys: string[] = [];
+  const types: string[] = [];
+  const timestamps: (string | null)[] = [];
+  const payloads: string[] = [];
+  for (const append of appends) {
+    for (const e of append.events) {
+      sessionIds.push(append.sessionId);
+      seqs.push(e.seq);
+      keys.push(e.idempotency_key);
+      types.push(e.type);
+      timestamps.push(e.timestamp ?? null);
+      payloads.push(JSON.stringify(e.payload));
     }
   }
-
-  private take(): Pending[] {
-    let events = 0;
-    let taken = 0;
-    while (
-      taken < this.queue.length &&
-      (taken === 0 || events + this.queue[taken].events.length <= maxEventsPerFlush)
-    ) {
-      events += this.queue[taken].events.length;
-      taken++;
-    }
-    return this.queue.splice(0, taken);
-  }
-
-  private async flush(client: Client, batch: Pending[]): Promise<void> {
-    const sessionIds: string[] = [];
-    const seqs: number[] = [];
-    const keys: string[] = [];
-    const types: string[] = [];
-    const timestamps: (string | null)[] = [];
-    const payloads: string[] = [];
-    for (const pending of batch) {
-      for (const e of pending.events) {
-        sessionIds.push(pending.sessionId);
-        seqs.push(e.seq);
-        keys.push(e.idempotency_key);
-        types.push(e.type);
-        timestamps.push(e.timestamp ?? null);
-        payloads.push(JSON.stringify(e.payload));
-      }
-    }
-    try {
-      await client.query('BEGIN');
-      const result = await client.query<{ session_id: string; idempotency_key: string }>(INSERT, [
-        sessionIds,
-        seqs,
-        keys,
-        types,
-        timestamps,
-        payloads,
-      ]);
-      await client.query('COMMIT');
-      const inserted = new Set(result.rows.map((r) => `${r.session_id}|${r.idempotency_key}`));
-      for (const pending of batch) pending.resolve(inserted);
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      for (const pending of batch) pending.reject(error);
-    } finally {
-      this.idle.push(client);
-      this.kick();
-    }
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+  const result = await client.query<{ session_id: string; idempotency_key: string }>(INSERT, [
+    sessionIds,
+    seqs,
+    keys,
+    types,
+    timestamps,
+    payloads,
+  ]);
+  const inserted = new Set(result.rows.map((r) => `${r.session_id}|${r.idempotency_key}`));
+  return appends.map(() => inserted);
 }
 
 function isEvent(e: unknown): e is IncomingEvent {
@@ -179,16 +106,14 @@ function isEvent(e: unknown): e is IncomingEvent {
 }
 
 async function main(): Promise<void> {
-  const pool = new Pool({ connectionString: databaseUrl, max: 4, application_name: 'bench-minimal' });
-  await pool.query(SCHEMA);
-  const clients = await Promise.all(
-    Array.from({ length: flushers }, async () => {
-      const client = new Client({ connectionString: databaseUrl, application_name: 'bench-minimal-writer' });
-      await client.connect();
-      return client;
-    }),
-  );
-  const writer = new GroupCommitWriter(clients);
+  const connections = await connect(env, SCHEMA, 'bench-minimal', 4);
+  const { pool } = connections;
+  const writer = new GroupCommitWriter<Append, Set<string>>({
+    clients: connections.writers,
+    maxItemsPerFlush: maxEventsPerFlush,
+    size: (append) => append.events.length,
+    write: writeEvents,
+  });
 
   async function createTrace(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = JSON.parse((await readBody(req)) || '{}') as { agent?: { name?: string; version?: string } };
@@ -205,7 +130,7 @@ async function main(): Promise<void> {
     if (!UUID.test(sessionId) || !Array.isArray(events) || events.length === 0 || !events.every(isEvent)) {
       return send(res, 422, { status: 422, title: 'invalid batch' });
     }
-    const inserted = await writer.append(sessionId, events);
+    const inserted = await writer.append({ sessionId, events });
     let duplicates = 0;
     const accepted = events.map((e, index) => {
       const duplicate = !inserted.has(`${sessionId}|${e.idempotency_key}`);
@@ -215,35 +140,17 @@ async function main(): Promise<void> {
     send(res, 200, { accepted: events.length, duplicates, rejected: [], events: accepted });
   }
 
-  const server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    let handling: Promise<void>;
-    if (req.method === 'GET' && url === '/health/live') {
-      handling = Promise.resolve(send(res, 200, { status: 'ok' }));
-    } else if (req.method === 'POST' && url === '/api/traces') {
-      handling = createTrace(req, res);
-    } else {
-      const match = req.method === 'POST' ? EVENTS_PATH.exec(url) : null;
-      handling = match ? appendEvents(match[1], req, res) : Promise.resolve(send(res, 404, { status: 404 }));
-    }
-    handling.catch((error: unknown) => {
-      if (!res.headersSent) send(res, error instanceof SyntaxError ? 400 : 500, { status: 500, title: String(error) });
-    });
-  });
-  server.keepAliveTimeout = 65_000;
-  server.listen(port, '127.0.0.1', () =>
-    process.stdout.write(`minimal server listening on ${port} (flushers=${flushers})\n`),
+  serve(
+    env,
+    connections,
+    (req, res, url) => {
+      if (req.method !== 'POST') return null;
+      if (url === '/api/traces') return createTrace(req, res);
+      const match = EVENTS_PATH.exec(url);
+      return match ? appendEvents(match[1], req, res) : null;
+    },
+    `minimal server listening on ${env.port} (flushers=${env.flushers})`,
   );
-
-  const stop = () => {
-    server.close();
-    server.closeAllConnections();
-    void Promise.all(clients.map((c) => c.end()))
-      .then(() => pool.end())
-      .finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
 }
 
 void main();

@@ -6,11 +6,11 @@
  * outputs), as the LangSmith SDK sends a finished trace (a create and its update merged). Every
  * answer is checked: 200, `created_count` equal to the runs sent, no errors.
  *
- * Plain Node (no imports beyond node:*): bench/runs.ts transpiles it to JS and forks it.
+ * The loop, the windows and the percentiles are bench/harness/load-driver.ts. Plain Node (no
+ * packages): bench/runs.ts transpiles it and the harness modules it imports to JS and forks it.
  */
 import { randomUUID } from 'node:crypto';
-import { Agent, request } from 'node:http';
-import { performance } from 'node:perf_hooks';
+import { DriverMessage, LoadConnection, runLoad, serveDriver } from './harness/load-driver';
 
 export interface RunsDriverPhase {
   name: string;
@@ -49,37 +49,9 @@ export interface RunsPhaseResult {
   requestBytes: number;
 }
 
-export type RunsDriverMessage =
-  | { type: 'window-start'; phase: string }
-  | { type: 'window-end'; phase: string }
-  | { type: 'result'; result: RunsPhaseResult }
-  | { type: 'done' }
-  | { type: 'error'; message: string };
+export type RunsDriverMessage = DriverMessage<RunsPhaseResult>;
 
 const RUN_TYPES = ['llm', 'tool', 'retriever'];
-
-function post(agent: Agent, url: URL, key: string, body: Buffer): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: url.hostname,
-        port: url.port,
-        method: 'POST',
-        path: '/api/v1/runs/batch',
-        headers: { 'x-api-key': key, 'content-type': 'application/json', 'content-length': String(body.length) },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 /** Microsecond ISO time, as the SDK writes start times. */
 const iso = (ms: number, micros: number) =>
@@ -108,114 +80,43 @@ function batchBody(config: RunsDriverConfig, pad: string): string {
   return `{"post":[${runs.join(',')}],"patch":[]}`;
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
 async function runPhase(
   config: RunsDriverConfig,
   phase: RunsDriverPhase,
   send: (m: RunsDriverMessage) => void,
 ): Promise<RunsPhaseResult> {
-  const url = new URL(config.url);
   const probe = batchBody({ ...config, batchSize: 1, tracesPerBatch: 1 }, '');
   const pad = 'x'.repeat(Math.max(0, Math.floor((config.runBytes - Buffer.byteLength(probe) + 30) / 2)));
-  const latencies: number[] = [];
-  let requests = 0;
-  let runs = 0;
-  let acked = 0;
-  let failures = 0;
-  let firstFailure: string | null = null;
-  let requestBytes = 0;
-
-  const windowStart = performance.now() + phase.warmupMs;
-  const windowEnd = windowStart + phase.durationMs;
-  let stopped = false;
-  let cpuAtStart: NodeJS.CpuUsage | undefined;
-  let cpuUsed: NodeJS.CpuUsage | undefined;
-  const started = setTimeout(() => {
-    cpuAtStart = process.cpuUsage();
-    send({ type: 'window-start', phase: phase.name });
-  }, phase.warmupMs);
-  const ended = setTimeout(() => {
-    cpuUsed = process.cpuUsage(cpuAtStart);
-    stopped = true;
-    send({ type: 'window-end', phase: phase.name });
-  }, phase.warmupMs + phase.durationMs);
-
-  const connection = async () => {
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    try {
-      while (!stopped) {
-        const body = Buffer.from(batchBody(config, pad));
-        requestBytes ||= body.length;
-        const t0 = performance.now();
-        let reply: { status: number; body: string };
-        try {
-          reply = await post(agent, url, config.key, body);
-        } catch (error) {
-          failures++;
-          firstFailure ??= `request error: ${String(error)}`;
-          continue;
-        }
-        const t1 = performance.now();
-        const result =
-          reply.status === 200 ? (JSON.parse(reply.body) as { created_count: number; errors: unknown[] }) : null;
-        if (!result || result.created_count !== config.batchSize || result.errors.length !== 0) {
-          failures++;
-          firstFailure ??= `HTTP ${reply.status}: ${reply.body.slice(0, 300)}`;
-          if (result) acked += result.created_count;
-          continue;
-        }
-        acked += config.batchSize;
-        if (t1 >= windowStart && t1 <= windowEnd) {
-          requests++;
-          runs += config.batchSize;
-          latencies.push(t1 - t0);
-        }
-      }
-    } finally {
-      agent.destroy();
-    }
-  };
-
-  await Promise.all(Array.from({ length: phase.connections }, connection));
-  clearTimeout(started);
-  clearTimeout(ended);
-  const sorted = Float64Array.from(latencies).sort();
-  const cpu = cpuUsed ?? { user: 0, system: 0 };
+  const headers = { 'x-api-key': config.key };
+  const connection = (): LoadConnection => ({
+    next: () => ({ path: '/api/v1/runs/batch', headers, body: Buffer.from(batchBody(config, pad)) }),
+    check: (reply) => {
+      const result =
+        reply.status === 200 ? (JSON.parse(reply.body) as { created_count: number; errors: unknown[] }) : null;
+      if (!result) return { ok: false, acked: null };
+      const ok = result.created_count === config.batchSize && result.errors.length === 0;
+      return ok ? { ok } : { ok, acked: result.created_count };
+    },
+  });
+  const connections = Array.from({ length: phase.connections }, connection);
+  const tally = await runLoad(config.url, phase, config.batchSize, connections, send);
   return {
     name: phase.name,
     connections: phase.connections,
     durationMs: phase.durationMs,
-    requests,
-    runs,
-    runsPerSecond: runs / (phase.durationMs / 1000),
-    p50Ms: percentile(sorted, 50),
-    p90Ms: percentile(sorted, 90),
-    p99Ms: percentile(sorted, 99),
-    maxMs: sorted.length ? sorted[sorted.length - 1] : NaN,
-    ackedRuns: acked,
-    failures,
-    firstFailure,
-    driverCpuPercent: ((cpu.user + cpu.system) / 1000 / phase.durationMs) * 100,
-    requestBytes,
+    requests: tally.requests,
+    runs: tally.items,
+    runsPerSecond: tally.items / (phase.durationMs / 1000),
+    p50Ms: tally.p50Ms,
+    p90Ms: tally.p90Ms,
+    p99Ms: tally.p99Ms,
+    maxMs: tally.maxMs,
+    ackedRuns: tally.acked,
+    failures: tally.failures,
+    firstFailure: tally.firstFailure,
+    driverCpuPercent: tally.driverCpuPercent,
+    requestBytes: tally.requestBytes,
   };
 }
 
-if (require.main === module) {
-  const send = (message: RunsDriverMessage) => process.send?.(message);
-  process.once('message', (config: RunsDriverConfig) => {
-    void (async () => {
-      try {
-        for (const phase of config.phases) send({ type: 'result', result: await runPhase(config, phase, send) });
-        send({ type: 'done' });
-      } catch (error) {
-        send({ type: 'error', message: String(error) });
-      } finally {
-        process.disconnect?.();
-      }
-    })();
-  });
-}
+if (require.main === module) serveDriver(runPhase);

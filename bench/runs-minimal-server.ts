@@ -26,10 +26,13 @@
  *
  * Environment: DATABASE_URL (required), PORT (default 3998), FLUSHERS (concurrent group-commit
  * transactions, default 1), MAX_RUNS_PER_FLUSH (default 5000), MINIMAL_EVENTS=0 to write the runs
- * alone (no sessions, no events: a lower bound of the work, for comparison).
+ * alone (no sessions, no events: a lower bound of the work, for comparison). The group commit and
+ * the node:http plumbing are shared with bench/minimal-server.ts (bench/harness/).
  */
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import { Client, Pool } from 'pg';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import type { Client } from 'pg';
+import { GroupCommitWriter } from './harness/group-commit';
+import { connect, EVENTS_TABLE, minimalServerEnv, readBody, send, serve } from './harness/http-server';
 
 interface IncomingRun {
   id: string;
@@ -43,16 +46,7 @@ interface IncomingRun {
   [field: string]: unknown;
 }
 
-interface Pending {
-  runs: IncomingRun[];
-  resolve: (inserted: number) => void;
-  reject: (error: unknown) => void;
-}
-
-const databaseUrl = process.env.DATABASE_URL;
-if (!databaseUrl) throw new Error('DATABASE_URL is required');
-const port = Number(process.env.PORT ?? 3998);
-const flushers = Math.max(1, Number(process.env.FLUSHERS ?? 1));
+const env = minimalServerEnv(3998);
 const maxRunsPerFlush = Number(process.env.MAX_RUNS_PER_FLUSH ?? 5000);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const toTime = (value: unknown) => (typeof value === 'number' ? new Date(value).toISOString() : value);
@@ -82,17 +76,7 @@ const SCHEMA = `
     agent_name text NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now()
   );
-  CREATE TABLE IF NOT EXISTS events (
-    session_id uuid NOT NULL,
-    seq bigint NOT NULL,
-    idempotency_key text NOT NULL,
-    type text NOT NULL,
-    client_ts timestamptz,
-    received_at timestamptz NOT NULL DEFAULT now(),
-    payload jsonb NOT NULL,
-    PRIMARY KEY (session_id, seq),
-    UNIQUE (session_id, idempotency_key)
-  );`;
+  ${EVENTS_TABLE}`;
 
 const INPUT = `
   input AS (
@@ -139,72 +123,14 @@ const INSERT = withEvents
   SELECT id FROM inserted`
   : `WITH ${INPUT} SELECT id FROM inserted`;
 
-/** Group commit: a queue, and up to FLUSHERS transactions each taking whatever is waiting. */
-class GroupCommitWriter {
-  private queue: Pending[] = [];
-  private idle: Client[];
-
-  constructor(clients: Client[]) {
-    this.idle = [...clients];
-  }
-
-  append(runs: IncomingRun[]): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ runs, resolve, reject });
-      this.kick();
-    });
-  }
-
-  private kick(): void {
-    while (this.queue.length > 0 && this.idle.length > 0) {
-      const client = this.idle.pop()!;
-      void this.flush(client, this.take());
-    }
-  }
-
-  private take(): Pending[] {
-    let runs = 0;
-    let taken = 0;
-    while (taken < this.queue.length && (taken === 0 || runs + this.queue[taken].runs.length <= maxRunsPerFlush)) {
-      runs += this.queue[taken].runs.length;
-      taken++;
-    }
-    return this.queue.splice(0, taken);
-  }
-
-  private async flush(client: Client, batch: Pending[]): Promise<void> {
-    const rows = batch.flatMap((p) =>
-      p.runs.map((r) => ({ ...r, start_time: toTime(r.start_time), end_time: toTime(r.end_time) })),
-    );
-    try {
-      await client.query('BEGIN');
-      const result = await client.query<{ id: string }>(INSERT, [JSON.stringify(rows)]);
-      await client.query('COMMIT');
-      const inserted = new Set(result.rows.map((r) => r.id));
-      for (const pending of batch) pending.resolve(pending.runs.filter((r) => inserted.has(r.id.toLowerCase())).length);
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      for (const pending of batch) pending.reject(error);
-    } finally {
-      this.idle.push(client);
-      this.kick();
-    }
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
+/** The flush of the group commit: every waiting batch as ONE statement; per batch, how many runs were new. */
+async function writeRuns(client: Client, batches: IncomingRun[][]): Promise<number[]> {
+  const rows = batches.flatMap((runs) =>
+    runs.map((r) => ({ ...r, start_time: toTime(r.start_time), end_time: toTime(r.end_time) })),
+  );
+  const result = await client.query<{ id: string }>(INSERT, [JSON.stringify(rows)]);
+  const inserted = new Set(result.rows.map((r) => r.id));
+  return batches.map((runs) => runs.filter((r) => inserted.has(r.id.toLowerCase())).length);
 }
 
 function isRun(r: unknown): r is IncomingRun {
@@ -220,16 +146,13 @@ function isRun(r: unknown): r is IncomingRun {
 }
 
 async function main(): Promise<void> {
-  const pool = new Pool({ connectionString: databaseUrl, max: 2, application_name: 'bench-runs-minimal' });
-  await pool.query(SCHEMA);
-  const clients = await Promise.all(
-    Array.from({ length: flushers }, async () => {
-      const client = new Client({ connectionString: databaseUrl, application_name: 'bench-runs-minimal-writer' });
-      await client.connect();
-      return client;
-    }),
-  );
-  const writer = new GroupCommitWriter(clients);
+  const connections = await connect(env, SCHEMA, 'bench-runs-minimal', 2);
+  const writer = new GroupCommitWriter<IncomingRun[], number>({
+    clients: connections.writers,
+    maxItemsPerFlush: maxRunsPerFlush,
+    size: (runs) => runs.length,
+    write: writeRuns,
+  });
 
   async function batch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = JSON.parse(await readBody(req)) as { post?: unknown[]; patch?: unknown[] };
@@ -239,30 +162,12 @@ async function main(): Promise<void> {
     send(res, 200, { success: true, created_count: created, updated_count: post.length - created, errors: [] });
   }
 
-  const server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    let handling: Promise<void>;
-    if (req.method === 'GET' && url === '/health/live') handling = Promise.resolve(send(res, 200, { status: 'ok' }));
-    else if (req.method === 'POST' && url === '/api/v1/runs/batch') handling = batch(req, res);
-    else handling = Promise.resolve(send(res, 404, { status: 404 }));
-    handling.catch((error: unknown) => {
-      if (!res.headersSent) send(res, error instanceof SyntaxError ? 400 : 500, { status: 500, title: String(error) });
-    });
-  });
-  server.keepAliveTimeout = 65_000;
-  server.listen(port, '127.0.0.1', () =>
-    process.stdout.write(`runs minimal server listening on ${port} (flushers=${flushers}, events=${withEvents})\n`),
+  serve(
+    env,
+    connections,
+    (req, res, url) => (req.method === 'POST' && url === '/api/v1/runs/batch' ? batch(req, res) : null),
+    `runs minimal server listening on ${env.port} (flushers=${env.flushers}, events=${withEvents})`,
   );
-
-  const stop = () => {
-    server.close();
-    server.closeAllConnections();
-    void Promise.all(clients.map((c) => c.end()))
-      .then(() => pool.end())
-      .finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
 }
 
 void main();
