@@ -11,6 +11,8 @@ import { CatalogModule } from './modules/catalog/catalog.module';
 import { IncidentsModule } from './modules/incidents/incidents.module';
 import { ExamplesModule } from './modules/examples/examples.module';
 import { WebhooksModule } from './modules/incidents/webhooks/webhooks.module';
+import { FixAgentModule } from './modules/incidents/fix-agent/fix-agent.module';
+import { RegressionRunsModule } from './modules/incidents/regression/regression-runs.module';
 import { ModelOpsModule } from './modules/modelops/modelops.module';
 import { PlatformControlModule } from './modules/platform-control/platform-control.module';
 import { SessionsModule } from './modules/sessions/sessions.module';
@@ -38,6 +40,8 @@ import { StorageModule } from './storage/storage.module';
     ExamplesModule,
     // Webhooks belong to incidents (DESIGN.md) but listen to examples too: a module beside it.
     WebhooksModule,
+    FixAgentModule,
+    RegressionRunsModule,
     HealthModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
