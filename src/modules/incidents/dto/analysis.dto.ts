@@ -198,7 +198,10 @@ export class AnalysisResponseDto {
   detector_version: string;
 
   /** sha256 of the detector version, its context and the ordered events analysed. */
-  @ApiProperty({ example: 'c0ffee…', pattern: '^[0-9a-f]{64}$' })
+  @ApiProperty({
+    example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+    pattern: '^[0-9a-f]{64}$',
+  })
   digest: string;
 
   @ApiProperty({ type: [String], example: ['tool_error'] })
