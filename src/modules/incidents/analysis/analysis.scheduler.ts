@@ -38,11 +38,14 @@ export class AnalysisScheduler implements OnApplicationBootstrap, OnModuleDestro
     this.unsubscribe?.();
   }
 
+  /**
+   * The writer says which sessions ended in this commit and which had ended before it (late
+   * events): only those are looked at, so the ingest of running sessions costs no query here.
+   */
   private async onCommitted(append: CommittedAppend): Promise<void> {
-    const ended = new Set(append.endedSessionIds);
-    const others = append.sessionIds.filter((id) => !ended.has(id));
-    const late = await this.analyses.listAnalysedSessionIds(append.workspaceId, others);
-    for (const sessionId of [...ended, ...late]) await this.enqueue(append.workspaceId, sessionId);
+    if (append.endedSessionIds.length === 0 && append.lateSessionIds.length === 0) return;
+    const late = await this.analyses.listAnalysedSessionIds(append.workspaceId, append.lateSessionIds);
+    for (const sessionId of [...append.endedSessionIds, ...late]) await this.enqueue(append.workspaceId, sessionId);
   }
 
   /** Queues the session's analysis unless one is already waiting. */

@@ -236,7 +236,8 @@ export class IngestWriter implements OnApplicationShutdown {
     const stored = skipped.length > 0 ? candidates.filter((c) => !skipped.includes(c)) : candidates;
     const progress = this.progressOf(stored, initial);
     await this.repository.updateSessions(manager, progress);
-    return { outcomes, committed: committedAppends(heads, stored, progress) };
+    const ended = new Set(locked.filter((r) => r.status !== 'running').map((r) => r.id));
+    return { outcomes, committed: committedAppends(heads, stored, progress, ended) };
   }
 
   /**
@@ -338,7 +339,12 @@ function settleAgainstStored(prior: StoredEvent, event: EventInput): EventOutcom
   return { status: 'duplicate', seq: Number(prior.seq), subSeq: prior.sub_seq, streamSeq: Number(prior.stream_seq) };
 }
 
-function committedAppends(heads: WorkspaceHead[], stored: Candidate[], progress: SessionProgress[]): CommittedAppend[] {
+function committedAppends(
+  heads: WorkspaceHead[],
+  stored: Candidate[],
+  progress: SessionProgress[],
+  endedBefore: Set<string>,
+): CommittedAppend[] {
   const ended = new Set(progress.filter((p) => p.endStatus).map((p) => p.id));
   return heads.map((h) => {
     const sessionIds = [
@@ -349,6 +355,7 @@ function committedAppends(heads: WorkspaceHead[], stored: Candidate[], progress:
       head: Number(h.head),
       sessionIds,
       endedSessionIds: sessionIds.filter((id) => ended.has(id)),
+      lateSessionIds: sessionIds.filter((id) => endedBefore.has(id) && !ended.has(id)),
     };
   });
 }

@@ -6,6 +6,7 @@ export interface LockedSession {
   workspace_id: string;
   last_seq: string;
   last_sub_seq: number;
+  status: string;
 }
 
 /** A stored event found by idempotency key or seq, with what is needed to compare content. */
@@ -60,7 +61,7 @@ export class IngestRepository {
   /** Locks the sessions in id order (a fixed order: concurrent flushes cannot deadlock). */
   lockSessions(manager: EntityManager, ids: string[]): Promise<LockedSession[]> {
     return manager.query(
-      `SELECT id, workspace_id, last_seq, last_sub_seq FROM sessions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      `SELECT id, workspace_id, last_seq, last_sub_seq, status FROM sessions WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
       [ids],
     );
   }

@@ -47,4 +47,6 @@ export interface CommittedAppend {
   sessionIds: string[];
   /** Sessions that received a session.end event in this commit. */
   endedSessionIds: string[];
+  /** Sessions that had already ended and received events anyway (late events). */
+  lateSessionIds: string[];
 }

@@ -36,7 +36,7 @@ function processFanout(url: string | undefined) {
   const fanout = new StreamFanout(config, events, repository);
   fanout.onModuleInit();
   const commit = (workspaceId: string, head: number) =>
-    events.emitCommitted({ workspaceId, head, sessionIds: [], endedSessionIds: [] });
+    events.emitCommitted({ workspaceId, head, sessionIds: [], endedSessionIds: [], lateSessionIds: [] });
   return { fanout, commit };
 }
 
