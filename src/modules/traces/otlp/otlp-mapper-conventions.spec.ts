@@ -1,5 +1,6 @@
 import { mapExportRequest } from './otlp-mapper';
 import { expectValidEvents, LLM, request, span, TOOL } from './otlp-mapper.fixtures';
+import type { OtlpAttributes } from './otlp.types';
 
 describe('OTLP → runs mapping of other conventions', () => {
   describe('OpenInference', () => {

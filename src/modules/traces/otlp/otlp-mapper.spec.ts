@@ -12,6 +12,7 @@ import {
   TOOL,
   TRACE,
 } from './otlp-mapper.fixtures';
+import type { OtlpAttributes } from './otlp.types';
 
 describe('OTLP → runs mapping', () => {
   describe('ids', () => {

@@ -8,6 +8,7 @@ import { RunEntity } from './entities/run.entity';
 import { RunEventsAppender } from './run-events.appender';
 import { RunFeedbackRepository } from './run-feedback.repository';
 import { RunFeedbackService } from './run-feedback.service';
+import { RunPatchesWriter } from './run-patches.writer';
 import { RunProjectResolver } from './run-project.resolver';
 import { RunsIngestService } from './runs-ingest.service';
 import { RunsRepository } from './runs.repository';
@@ -27,6 +28,7 @@ import { RunsRepository } from './runs.repository';
     RunFeedbackRepository,
     RunProjectResolver,
     RunEventsAppender,
+    RunPatchesWriter,
     RunsIngestService,
     RunFeedbackService,
   ],
