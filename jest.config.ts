@@ -24,6 +24,10 @@ const transform: Config['transform'] = {
 
 const common: Config = {
   testEnvironment: 'node',
+  // Tests and hooks (an app boot in beforeAll) get 30 s: one --runInBand process boots an app per
+  // e2e file, and late in a run its boot can take longer than Jest's 5 s default. A hook that
+  // timed out would leave its app, and its Redis connections, open after the run.
+  testTimeout: 30_000,
   rootDir: '.',
   transform,
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
