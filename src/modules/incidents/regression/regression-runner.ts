@@ -4,6 +4,7 @@ import { AppException } from 'src/common/errors/app.exception';
 import type { AllConfig } from 'src/config/configuration';
 import { AuditLogService } from 'src/modules/users/audit-log.service';
 import type { QueueJob } from 'src/queue/job-queue';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { AnalysisService } from '../analysis/analysis.service';
 import type { IncidentEntity } from '../entities/incident.entity';
 import { fingerprintOf } from '../incident-linker';
@@ -55,27 +56,21 @@ export class RegressionRunner {
       if (!incident)
         throw new PermanentRegressionError('incident_not_found', `Incident ${run.incidentId} no longer exists`);
       result = await this.count(run, incident, job);
-      await this.runs.update(workspaceId, runId, {
-        status: 'completed',
-        result,
-        regressed: result.regressed,
-        improved: result.improved,
-        finishedAt: new Date(),
-      });
     } catch (err) {
       const error = describe(err);
       if (err instanceof PermanentRegressionError || attempts >= (job.opts.attempts ?? 1)) {
-        await this.runs.update(workspaceId, runId, { status: 'failed', error, finishedAt: new Date() });
         this.logger.warn(`Regression run ${runId} failed (${error.code}) on attempt ${attempts}: ${logText(err)}`);
         await job.discard();
-        await this.settled(run, 'regression_run.failed', { error });
+        await this.settle(run, { status: 'failed', error, finishedAt: new Date() }, 'regression_run.failed', { error });
       } else {
         await this.runs.update(workspaceId, runId, { status: 'queued', error });
         this.logger.warn(`Regression run ${runId}: attempt ${attempts} failed (${logText(err)}); it will be retried`);
       }
       throw err;
     }
-    await this.settled(run, 'regression_run.finished', { result });
+    const { regressed, improved } = result;
+    const completed = { status: 'completed' as const, result, regressed, improved, finishedAt: new Date() };
+    await this.settle(run, completed, 'regression_run.finished', { result });
   }
 
   private async count(run: RegressionRunEntity, incident: IncidentEntity, job: QueueJob<RunRegressionJob>) {
@@ -150,17 +145,32 @@ export class RegressionRunner {
     await job.progress({ ...progress });
   }
 
-  /** The run's end: an audit row (no actor: the job did it) and the `regression.finished` webhook. */
-  private async settled(run: RegressionRunEntity, action: string, data: Record<string, unknown>): Promise<void> {
+  /**
+   * The run's end: its final state and an audit row (no actor: the job did it) in one transaction,
+   * so whoever sees the run settled also finds its audit row; then the `regression.finished` webhook.
+   */
+  private async settle(
+    run: RegressionRunEntity,
+    final: QueryDeepPartialEntity<RegressionRunEntity> & { status: 'completed' | 'failed' },
+    action: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    await this.runs.transaction(async (manager) => {
+      await this.runs.update(run.workspaceId, run.id, final, manager);
+      await this.audit.record(
+        null,
+        {
+          workspaceId: run.workspaceId,
+          action,
+          targetType: 'regression_run',
+          targetId: run.id,
+          data: { incident_id: run.incidentId, status: final.status, ...data },
+        },
+        manager,
+      );
+    });
     const row = await this.runs.getById(run.workspaceId, run.id);
     if (!row) return;
-    await this.audit.record(null, {
-      workspaceId: run.workspaceId,
-      action,
-      targetType: 'regression_run',
-      targetId: run.id,
-      data: { incident_id: run.incidentId, status: row.status, ...data },
-    });
     // The run is settled either way: a webhook that cannot be stored is logged, not retried as the run.
     await this.webhooks
       .publish(run.workspaceId, 'regression.finished', { regression_run: toRegressionResponse(row) })

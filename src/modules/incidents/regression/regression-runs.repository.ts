@@ -66,6 +66,11 @@ export class RegressionRunsRepository {
     return qb.getMany();
   }
 
+  /** Runs `work` in one transaction (a run's final state and its audit row go together). */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.runs.manager.transaction(work);
+  }
+
   async update(
     workspaceId: string,
     id: string,
