@@ -24,10 +24,6 @@ const transform: Config['transform'] = {
 
 const common: Config = {
   testEnvironment: 'node',
-  // Tests and hooks (an app boot in beforeAll) get 30 s: one --runInBand process boots an app per
-  // e2e file, and late in a run its boot can take longer than Jest's 5 s default. A hook that
-  // timed out would leave its app, and its Redis connections, open after the run.
-  testTimeout: 30_000,
   rootDir: '.',
   transform,
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
@@ -35,6 +31,11 @@ const common: Config = {
 };
 
 const config: Config = {
+  // Tests and hooks (an app boot in beforeAll) get 30 s: one --runInBand process boots an app per
+  // e2e file, and late in a run its boot can take longer than Jest's 5 s default. A hook that
+  // timed out would leave its app, and its Redis connections, open after the run. (A global
+  // option: Jest ignores it inside projects.)
+  testTimeout: 30_000,
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   projects: [
