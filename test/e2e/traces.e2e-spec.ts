@@ -127,6 +127,39 @@ describe('trace API: sessions and their event log', () => {
     expect(await countEvents(id)).toBe(0);
   });
 
+  it('stores keys, types and payloads byte for byte: quotes, backslashes, braces, commas, unicode', async () => {
+    const id = await newSession();
+    const awkward = [
+      'say "hi"',
+      'back\\slash \\" and \\\\',
+      '{brace}, comma',
+      'NULL',
+      '  spaced  ',
+      'ünïcødé ✓ 🚀',
+      'line\nbreak\ttab',
+    ];
+    const events = awkward.map((text, i) => ({
+      seq: i + 1,
+      idempotency_key: `key ${text}`,
+      type: i % 2 ? 'step' : 'acme/custom.event',
+      timestamp: new Date(Date.UTC(2030, 0, 1, 0, 0, i)).toISOString(),
+      payload: { name: text, nested: { text, list: [text, null, 1.5, true] } },
+    }));
+    expect((await client.append(id, { events }).expect(200)).body.accepted).toBe(awkward.length);
+    const stored = (await client.events(id, '?limit=100').expect(200)).body.data;
+    expect(
+      stored.map((e: Record<string, unknown>) => ({
+        seq: e.seq,
+        idempotency_key: e.idempotency_key,
+        type: e.type,
+        timestamp: e.timestamp,
+        payload: e.payload,
+      })),
+    ).toEqual(events);
+    // A retry of the same batch finds every event by its key: each one a duplicate.
+    expect((await client.append(id, { events }).expect(200)).body.duplicates).toBe(awkward.length);
+  });
+
   it('replays in seq order, never by client timestamp, with cursor paging and after_seq', async () => {
     const id = await newSession();
     const events = agentEvents(30).map((e, i) => ({

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { sameContent } from '../events/event-content';
 import { SessionsEvents } from '../sessions.events';
-import { IngestRepository, NewEventRow, SessionProgress, StoredEvent, WorkspaceHead } from './ingest.repository';
+import { IngestRepository, NewEventRow, StoredEvent, WorkspaceHead } from './ingest.repository';
 import { AppendRequest, CommittedAppend, EventInput, EventOutcome } from './ingest.types';
 
 interface Pending {
@@ -234,10 +234,8 @@ export class IngestWriter implements OnApplicationShutdown {
     const skipped = await this.assignPositions(manager, candidates, heads);
     if (skipped.length > 0) await this.settleSkipped(manager, skipped);
     const stored = skipped.length > 0 ? candidates.filter((c) => !skipped.includes(c)) : candidates;
-    const progress = this.progressOf(stored, initial);
-    await this.repository.updateSessions(manager, progress);
     const ended = new Set(locked.filter((r) => r.status !== 'running').map((r) => r.id));
-    return { outcomes, committed: committedAppends(heads, stored, progress, ended) };
+    return { outcomes, committed: committedAppends(heads, stored, ended) };
   }
 
   /**
@@ -308,28 +306,6 @@ export class IngestWriter implements OnApplicationShutdown {
       for (const outcome of [candidate.outcome as EventOutcome, ...candidate.twins]) Object.assign(outcome, settled);
     }
   }
-
-  /** New high-water marks and counts, from what the insert actually stored. */
-  private progressOf(stored: Candidate[], initial: Map<string, SessionState>): SessionProgress[] {
-    const progress = new Map<string, SessionProgress>();
-    for (const { row, event } of stored) {
-      let p = progress.get(row.sessionId);
-      if (!p) {
-        const start = initial.get(row.sessionId) ?? { lastSeq: 0, lastSubSeq: 0 };
-        p = { id: row.sessionId, lastSeq: start.lastSeq, lastSubSeq: start.lastSubSeq, added: 0, endStatus: null };
-        progress.set(row.sessionId, p);
-      }
-      if (row.seq > p.lastSeq) {
-        p.lastSeq = row.seq;
-        p.lastSubSeq = row.subSeq;
-      } else if (row.seq === p.lastSeq) {
-        p.lastSubSeq = Math.max(p.lastSubSeq, row.subSeq);
-      }
-      p.added++;
-      if (row.type === 'session.end') p.endStatus = String(event.payload.status);
-    }
-    return [...progress.values()];
-  }
 }
 
 /** A retry (same key) of a stored event: a duplicate when the content is the same, else a conflict. */
@@ -339,13 +315,8 @@ function settleAgainstStored(prior: StoredEvent, event: EventInput): EventOutcom
   return { status: 'duplicate', seq: Number(prior.seq), subSeq: prior.sub_seq, streamSeq: Number(prior.stream_seq) };
 }
 
-function committedAppends(
-  heads: WorkspaceHead[],
-  stored: Candidate[],
-  progress: SessionProgress[],
-  endedBefore: Set<string>,
-): CommittedAppend[] {
-  const ended = new Set(progress.filter((p) => p.endStatus).map((p) => p.id));
+function committedAppends(heads: WorkspaceHead[], stored: Candidate[], endedBefore: Set<string>): CommittedAppend[] {
+  const ended = new Set(stored.filter((c) => c.row.type === 'session.end').map((c) => c.row.sessionId));
   return heads.map((h) => {
     const sessionIds = [
       ...new Set(stored.filter((c) => c.row.workspaceId === h.workspace_id).map((c) => c.row.sessionId)),
