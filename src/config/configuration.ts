@@ -74,6 +74,7 @@ export const authConfig = registerAs('auth', () => {
     workspaceClaim: e.JWT_WORKSPACE_CLAIM,
     superadminClaim: e.JWT_SUPERADMIN_CLAIM,
     defaultRole: e.JWT_DEFAULT_ROLE,
+    apiKeyCacheTtlMs: e.AUTH_API_KEY_CACHE_TTL_MS,
   };
 });
 

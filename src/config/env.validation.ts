@@ -163,6 +163,16 @@ export class EnvironmentVariables {
   @IsIn(['owner', 'admin', 'member', 'viewer'])
   JWT_DEFAULT_ROLE: 'owner' | 'admin' | 'member' | 'viewer' = 'viewer';
 
+  /**
+   * How long a process keeps an API key's principal (ms; 0: look every key up on every request).
+   * A revoked key stops at once on the process that revoked it, on the others within this time.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  AUTH_API_KEY_CACHE_TTL_MS = 5_000;
+
   @IsEmail({ require_tld: false })
   BOOTSTRAP_ADMIN_EMAIL = 'admin@flightdeck.local';
 

@@ -3,7 +3,7 @@ import { createKey, createTenant, expectProblem, joinTenant, Tenant } from 'test
 import { captureStdout } from 'test/fixtures/capture-stdout';
 import { createTestApp, TestApp, useTestEnvironment } from 'test/setup/test-app';
 
-useTestEnvironment({ LOG_LEVEL: 'info' });
+useTestEnvironment({ LOG_LEVEL: 'info', AUTH_API_KEY_CACHE_TTL_MS: '1000' });
 
 describe('API keys', () => {
   let t: TestApp;
@@ -57,6 +57,15 @@ describe('API keys', () => {
       created.body.id,
     ]);
     expect(audit.map((r: { action: string }) => r.action)).toEqual(['api_key.created', 'api_key.revoked']);
+  });
+
+  it('refuses a key revoked by another process within AUTH_API_KEY_CACHE_TTL_MS', async () => {
+    const created = await as(tenant.key).post('/v1/api-keys').send({ name: 'revoked elsewhere' }).expect(201);
+    await as(created.body.key).get('/v1/users/me').expect(200);
+    // Another replica revokes it: this process hears nothing and keeps its principal until the TTL ends.
+    await t.dataSource.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [created.body.id]);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expectProblem(await as(created.body.key).get('/v1/users/me'), 401);
   });
 
   it('refuses an expired key, an unknown key and a malformed one with 401', async () => {

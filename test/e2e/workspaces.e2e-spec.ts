@@ -27,6 +27,25 @@ describe('workspaces, projects, members and the audit log', () => {
     await as(owner.key).get(ws()).expect(200);
   });
 
+  it('applies a role change, a removal and a project deletion to API keys on their very next request', async () => {
+    const member = await joinTenant(t.dataSource, owner, 'member');
+    const project = (await as(owner.key).post('/v1/projects', { name: 'Pinned', slug: 'pinned-keys' }).expect(201)).body
+      .id as string;
+    const pinned = await as(member.key).post('/v1/api-keys', { name: 'pinned', project_id: project }).expect(201);
+    // Each key is used first, so its principal is cached by the time things change.
+    await as(member.key).post('/v1/api-keys', { name: 'as member' }).expect(201);
+    await as(pinned.body.key).get('/v1/users/me').expect(200);
+
+    await as(owner.key).patch(`${ws()}/members/${member.user.id}`, { role: 'viewer' }).expect(200);
+    expectProblem(await as(member.key).post('/v1/api-keys', { name: 'as viewer' }), 403);
+
+    await as(owner.key).delete(`/v1/projects/${project}`).expect(204);
+    expectProblem(await as(pinned.body.key).get('/v1/users/me'), 401);
+
+    await as(owner.key).delete(`${ws()}/members/${member.user.id}`).expect(204);
+    expectProblem(await as(member.key).get('/v1/users/me'), 401);
+  });
+
   it('creates, reads, renames and deletes projects; slugs are unique per workspace', async () => {
     const created = await as(owner.key).post('/v1/projects', { name: 'Support', slug: 'support' }).expect(201);
     expectProblem(await as(owner.key).post('/v1/projects', { name: 'Again', slug: 'support' }), 409);

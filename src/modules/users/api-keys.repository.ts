@@ -14,6 +14,7 @@ export interface ActiveKeyRow {
   is_superadmin: boolean;
   role: WorkspaceRole;
   service: boolean;
+  expires_at: Date | null;
 }
 
 @Injectable()
@@ -26,7 +27,7 @@ export class ApiKeysRepository {
    */
   async findActiveByHash(keyHash: string): Promise<ActiveKeyRow | null> {
     const rows: ActiveKeyRow[] = await this.keys.query(
-      `SELECT k.id, k.workspace_id, k.project_id, k.service, u.id AS user_id, u.email, u.is_superadmin, m.role
+      `SELECT k.id, k.workspace_id, k.project_id, k.service, k.expires_at, u.id AS user_id, u.email, u.is_superadmin, m.role
          FROM api_keys k
          JOIN users u ON u.id = k.user_id
          JOIN memberships m ON m.workspace_id = k.workspace_id AND m.user_id = k.user_id

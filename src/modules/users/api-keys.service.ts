@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { ApiKeyPrincipalCache } from './api-key-principal-cache';
 import { NotFoundAppException } from 'src/common/errors/app.exception';
 import { generateApiKey } from 'src/modules/auth/api-key.format';
 import { hasRole, Principal } from 'src/modules/auth/principal';
@@ -17,6 +18,7 @@ export class ApiKeysService {
     private readonly keys: ApiKeysRepository,
     private readonly workspaces: WorkspacesRepository,
     private readonly audit: AuditLogService,
+    private readonly principals: ApiKeyPrincipalCache,
   ) {}
 
   async create(principal: Principal, dto: CreateApiKeyDto): Promise<CreatedApiKeyResponseDto> {
@@ -103,6 +105,7 @@ export class ApiKeysService {
         manager,
       );
     });
+    this.principals.invalidate();
   }
 
   /** A pinned key may only mint keys pinned to its own project (no escalation by minting). */

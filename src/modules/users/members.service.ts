@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { NotFoundAppException } from 'src/common/errors/app.exception';
 import { Principal, WorkspaceRole } from 'src/modules/auth/principal';
+import { ApiKeyPrincipalCache } from './api-key-principal-cache';
 import { AuditLogService } from './audit-log.service';
 import { AddMemberDto, MemberResponseDto, UpdateMemberDto } from './dto/member.dto';
 import { MembershipEntity } from './entities/membership.entity';
@@ -17,6 +18,7 @@ export class MembersService {
     private readonly users: UsersRepository,
     private readonly access: WorkspaceAccessService,
     private readonly audit: AuditLogService,
+    private readonly principals: ApiKeyPrincipalCache,
   ) {}
 
   async list(principal: Principal, workspaceId: string): Promise<MemberResponseDto[]> {
@@ -64,6 +66,7 @@ export class MembersService {
         manager,
       );
     });
+    this.principals.invalidate();
     return this.getMember(workspaceId, userId);
   }
 
@@ -80,6 +83,7 @@ export class MembersService {
       await this.users.removeMembership(workspaceId, userId, manager);
       await this.record(principal, workspaceId, 'membership.removed', userId, { role: current.role }, manager);
     });
+    this.principals.invalidate();
   }
 
   private async getMember(workspaceId: string, userId: string): Promise<MemberResponseDto> {

@@ -5,6 +5,7 @@ import type { AllConfig } from 'src/config/configuration';
 import { hashApiKey, looksLikeApiKey } from 'src/modules/auth/api-key.format';
 import { Principal, WORKSPACE_ROLES, WorkspaceRole } from 'src/modules/auth/principal';
 import { PrincipalResolver, VerifiedClaims } from 'src/modules/auth/principal-resolver';
+import { ApiKeyPrincipalCache } from './api-key-principal-cache';
 import { ApiKeysRepository } from './api-keys.repository';
 import { UserEntity } from './entities/user.entity';
 import { UsersRepository } from './users.repository';
@@ -26,16 +27,24 @@ export class UsersPrincipalResolver extends PrincipalResolver {
     private readonly users: UsersRepository,
     private readonly workspaces: WorkspacesRepository,
     private readonly config: ConfigService<AllConfig, true>,
+    private readonly cache: ApiKeyPrincipalCache,
   ) {
     super();
   }
 
   async resolveApiKey(rawKey: string): Promise<Principal | null> {
     if (!looksLikeApiKey(rawKey)) return null;
-    const row = await this.keys.findActiveByHash(hashApiKey(rawKey));
+    const keyHash = hashApiKey(rawKey);
+    const cached = this.cache.get(keyHash);
+    if (cached) {
+      this.touch(cached.apiKeyId!);
+      return cached;
+    }
+    const generation = this.cache.currentGeneration();
+    const row = await this.keys.findActiveByHash(keyHash);
     if (!row) return null;
     this.touch(row.id);
-    return {
+    const principal: Principal = {
       kind: 'api_key',
       userId: row.user_id,
       email: row.email,
@@ -46,12 +55,15 @@ export class UsersPrincipalResolver extends PrincipalResolver {
       apiKeyId: row.id,
       service: row.service,
     };
+    this.cache.set(keyHash, principal, row.expires_at, generation);
+    return principal;
   }
 
   async resolveJwt(claims: VerifiedClaims): Promise<Principal | null> {
     const user = await this.findOrCreateUser(claims);
     if (claims.isSuperadmin && !user.isSuperadmin) {
       await this.users.update(user.id, { isSuperadmin: true });
+      this.cache.invalidate();
       user.isSuperadmin = true;
     }
     const membership = await this.resolveMembership(user, claims);
@@ -138,7 +150,10 @@ export class UsersPrincipalResolver extends PrincipalResolver {
     const membership = await this.users.getMembership(workspaceId, user.id);
     if (membership) {
       // The role claim, when present, is the identity provider's word and is kept in the membership.
-      if (claimedRole && claimedRole !== membership.role) await this.users.setRole(workspaceId, user.id, claimedRole);
+      if (claimedRole && claimedRole !== membership.role) {
+        await this.users.setRole(workspaceId, user.id, claimedRole);
+        this.cache.invalidate();
+      }
       return { workspaceId, role: claimedRole ?? membership.role };
     }
     const role = claimedRole ?? this.config.getOrThrow('auth', { infer: true }).defaultRole;

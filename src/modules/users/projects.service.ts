@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { NotFoundAppException } from 'src/common/errors/app.exception';
 import { assertProjectWritable, Principal } from 'src/modules/auth/principal';
+import { ApiKeyPrincipalCache } from './api-key-principal-cache';
 import { CreateProjectDto, ProjectResponseDto, UpdateProjectDto } from './dto/project.dto';
 import { ProjectEntity } from './entities/project.entity';
 import { UsersErrorCode, UsersException } from './users.exception';
@@ -9,7 +10,10 @@ import { WorkspacesRepository } from './workspaces.repository';
 /** Projects of the caller's workspace. */
 @Injectable()
 export class ProjectsService {
-  constructor(private readonly workspaces: WorkspacesRepository) {}
+  constructor(
+    private readonly workspaces: WorkspacesRepository,
+    private readonly principals: ApiKeyPrincipalCache,
+  ) {}
 
   async list(principal: Principal): Promise<ProjectResponseDto[]> {
     const rows = await this.workspaces.listProjects(principal.workspaceId);
@@ -44,6 +48,8 @@ export class ProjectsService {
     await this.getEntity(principal, id);
     assertProjectWritable(principal, id);
     await this.workspaces.deleteProject(principal.workspaceId, id);
+    // Keys pinned to the project went with it.
+    this.principals.invalidate();
   }
 
   private async getEntity(principal: Principal, id: string): Promise<ProjectEntity> {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PrincipalResolver } from 'src/modules/auth/principal-resolver';
+import { ApiKeyPrincipalCache } from './api-key-principal-cache';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysRepository } from './api-keys.repository';
 import { ApiKeysService } from './api-keys.service';
@@ -38,6 +39,7 @@ import { WorkspacesService } from './workspaces.service';
   ],
   controllers: [UsersController, ApiKeysController, WorkspacesController, ProjectsController],
   providers: [
+    ApiKeyPrincipalCache,
     UsersRepository,
     WorkspacesRepository,
     ApiKeysRepository,

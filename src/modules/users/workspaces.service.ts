@@ -2,6 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { NotFoundAppException } from 'src/common/errors/app.exception';
 import { Principal } from 'src/modules/auth/principal';
+import { ApiKeyPrincipalCache } from './api-key-principal-cache';
 import { AuditLogService } from './audit-log.service';
 import { CreateWorkspaceDto, UpdateWorkspaceDto, WorkspaceResponseDto } from './dto/workspace.dto';
 import { WorkspaceEntity } from './entities/workspace.entity';
@@ -18,6 +19,7 @@ export class WorkspacesService {
     private readonly users: UsersRepository,
     private readonly access: WorkspaceAccessService,
     private readonly audit: AuditLogService,
+    private readonly principals: ApiKeyPrincipalCache,
   ) {}
 
   /** The caller's workspaces (an API key: its own one; a superadmin token: all). */
@@ -63,6 +65,7 @@ export class WorkspacesService {
   async delete(principal: Principal, id: string): Promise<void> {
     await this.access.require(principal, id, 'owner');
     await this.workspaces.deleteWorkspace(id);
+    this.principals.invalidate();
   }
 
   private async getEntity(id: string): Promise<WorkspaceEntity> {
