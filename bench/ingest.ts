@@ -18,6 +18,7 @@
  * BENCH_DURATION_S (10), BENCH_MINIMAL_FLUSHERS (2), BENCH_APP=ts-node to run src/main.ts instead,
  * BENCH_NODE_FLAGS="--max-semi-space-size=4 ..." to pass V8/Node flags to the app,
  * BENCH_ONLY=flightdeck to skip the minimal server (quicker A/B runs of the app),
+ * BENCH_CONNECTIONS=16 to run only some of the phases (default 16,100),
  * BENCH_APP_ENTRY=<main.js> to run another compiled build (e.g. of a patched copy of the tree),
  * BENCH_APP_OUTPUT=<prefix> to keep what each server printed (<prefix>.<server>.log; with
  * BENCH_NODE_FLAGS=--trace-gc it shows the heap after every collection),
@@ -42,7 +43,7 @@ const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 10) * 1000;
 const MINIMAL_FLUSHERS = process.env.BENCH_MINIMAL_FLUSHERS ?? '2';
 const BATCH_SIZE = 100;
 const EVENT_BYTES = 300;
-const CONNECTIONS = [16, 100];
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '16,100').split(',').map(Number);
 const CORES = cpus().length;
 const TARGETS = { ratio: 0.6, p99Ms16: 100, rssMb: 300 };
 /** A first start runs every migration. */
