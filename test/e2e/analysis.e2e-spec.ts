@@ -60,6 +60,10 @@ describe('trace API: analysis', () => {
     });
     const read = await as(tenant.key).get(`/api/traces/${id}/analysis`).expect(200);
     expect(read.body).toEqual(analysed.body);
+    // A re-run over the same events (the debounced job does one after the session ends) that
+    // finds the same leaves the stored analysis, updated_at included, as it was.
+    const again = await as(tenant.key).post(`/api/traces/${id}/analyze`).expect(200);
+    expect(again.body).toEqual(analysed.body);
   });
 
   it('gives the same labels, confidences, critical step and digest for the same events in other batches', async () => {

@@ -40,7 +40,10 @@ export class AnalysisRepository {
 
   /**
    * Stores the session's analysis, replacing the previous one. Its row stays locked until the
-   * transaction ends: concurrent analyses of one session take turns.
+   * transaction ends (ON CONFLICT locks it even when nothing changes): concurrent analyses of one
+   * session take turns. A run that found what is stored already (same input digest, same
+   * result) leaves the row as it is, so `updated_at` tells when the analysis last changed, not
+   * when a debounced re-run last confirmed it.
    */
   async upsert(manager: EntityManager, row: AnalysisRow): Promise<void> {
     await manager.query(
@@ -53,7 +56,14 @@ export class AnalysisRepository {
              critical_step = EXCLUDED.critical_step, thresholds = EXCLUDED.thresholds,
              event_count = EXCLUDED.event_count, last_seq = EXCLUDED.last_seq, truncated = EXCLUDED.truncated,
              updated_at = now()
-       WHERE analyses.workspace_id = EXCLUDED.workspace_id`,
+       WHERE analyses.workspace_id = EXCLUDED.workspace_id
+         AND (analyses.project_id, analyses.source, analyses.detector_version, analyses.digest, analyses.labels,
+              analyses.critical_step, analyses.thresholds, analyses.event_count, analyses.last_seq, analyses.truncated,
+              ${findingsWithoutLinks('analyses.findings')})
+             IS DISTINCT FROM
+             (EXCLUDED.project_id, EXCLUDED.source, EXCLUDED.detector_version, EXCLUDED.digest, EXCLUDED.labels,
+              EXCLUDED.critical_step, EXCLUDED.thresholds, EXCLUDED.event_count, EXCLUDED.last_seq, EXCLUDED.truncated,
+              ${findingsWithoutLinks('EXCLUDED.findings')})`,
       [
         row.workspaceId,
         row.projectId,
@@ -78,4 +88,9 @@ export class AnalysisRepository {
       JSON.stringify(findings),
     ]);
   }
+}
+
+/** The findings in order without their incident links, which linking sets after the upsert. */
+function findingsWithoutLinks(column: string): string {
+  return `(SELECT jsonb_agg(f - 'incident_id' ORDER BY i) FROM jsonb_array_elements(${column}) WITH ORDINALITY AS a(f, i))`;
 }
