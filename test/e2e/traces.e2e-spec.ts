@@ -212,6 +212,37 @@ describe('trace API: sessions and their event log', () => {
     ]);
   });
 
+  it('decides again when another process appended to the session since this one last did', async () => {
+    const id = await newSession();
+    await client.append(id, { seq: 1, idempotency_key: 'here-1', type: 'step', payload: { name: 'one' } }).expect(200);
+    // Another replica stores seq 2 the way its writer would: stream position, event and marks.
+    const head = await t.dataSource.transaction(async (m) => {
+      const [{ head }] = await m.query(
+        `WITH moved AS (UPDATE workspace_streams SET head = head + 1 WHERE workspace_id = $1 RETURNING head)
+         SELECT head::int AS head FROM moved`,
+        [tenant.workspace.id],
+      );
+      await m.query(
+        `INSERT INTO events (session_id, seq, sub_seq, workspace_id, project_id, stream_seq, idempotency_key, type,
+                             origin, payload)
+         VALUES ($1, 2, 0, $2, $3, $4, 'there-2', 'step', 'agent', '{"name": "two"}')`,
+        [id, tenant.workspace.id, tenant.project.id, head],
+      );
+      await m.query('UPDATE sessions SET last_seq = 2, event_count = event_count + 1 WHERE id = $1', [id]);
+      return head as number;
+    });
+
+    // This process last saw the session at seq 1: acting on that would store a second event at seq 2.
+    const taken = await client.append(id, { seq: 2, idempotency_key: 'here-2', type: 'step', payload: { name: 'x' } });
+    expectProblem(taken, 409);
+    expect(taken.body.detail).toContain('seq 2 is already taken');
+    const next = await client
+      .append(id, { seq: 3, idempotency_key: 'here-3', type: 'step', payload: { name: 'three' } })
+      .expect(200);
+    expect(next.body.events).toMatchObject([{ seq: 3, stream_seq: head + 1 }]);
+    expect((await client.get(`/v1/sessions/${id}`).expect(200)).body).toMatchObject({ last_seq: 3, event_count: 3 });
+  });
+
   it('ends a session by session.end event or by an explicit call', async () => {
     const byEvent = await newSession();
     await client

@@ -2,8 +2,9 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { sameContent } from '../events/event-content';
 import { SessionsEvents } from '../sessions.events';
-import { IngestRepository, NewEventRow, StoredEvent, WorkspaceHead } from './ingest.repository';
+import { IngestRepository, LockedSession, NewEventRow, StoredEvent, WorkspaceHead } from './ingest.repository';
 import { AppendRequest, CommittedAppend, EventInput, EventOutcome } from './ingest.types';
+import { KnownSessions } from './known-sessions';
 
 interface Pending {
   request: AppendRequest;
@@ -47,7 +48,15 @@ interface FlushState extends SessionState {
   flushKeys: Map<string, Candidate>;
 }
 
+interface FlushResult {
+  outcomes: EventOutcome[][];
+  committed: CommittedAppend[];
+  /** The sessions' marks and status as this flush leaves them, where it can tell them for sure. */
+  sessions: LockedSession[];
+}
+
 const pairKey = (sessionId: string, part: string | number) => `${sessionId}|${part}`;
+const sessionIdsOf = (batch: Pending[]) => [...new Set(batch.map((p) => p.request.target.sessionId))];
 
 /**
  * The one way events enter a session log. Concurrent appends are gathered while earlier
@@ -66,6 +75,7 @@ export class IngestWriter implements OnApplicationShutdown {
   private readonly logger = new Logger(IngestWriter.name);
   private queue: Pending[] = [];
   private readonly flushes = new Set<Promise<void>>();
+  private readonly known = new KnownSessions();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -130,7 +140,10 @@ export class IngestWriter implements OnApplicationShutdown {
   private async flushWithRetry(batch: Pending[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const { outcomes, committed } = await this.dataSource.transaction((manager) => this.write(manager, batch));
+        const { outcomes, committed, sessions } =
+          (await this.writeFromKnownSessions(batch)) ??
+          (await this.dataSource.transaction((manager) => this.writeLocked(manager, batch)));
+        this.known.remember(sessions);
         batch.forEach((pending, i) => pending.resolve(outcomes[i]));
         for (const append of committed) this.events.emitCommitted(append);
         return;
@@ -142,9 +155,34 @@ export class IngestWriter implements OnApplicationShutdown {
     }
   }
 
-  private async write(manager: EntityManager, batch: Pending[]) {
-    const sessionIds = [...new Set(batch.map((p) => p.request.target.sessionId))];
-    const locked = await this.repository.lockSessions(manager, sessionIds);
+  /**
+   * The common case in one autocommitted statement: every session's marks are known from this
+   * process's last flush of it, so decisions need no locked read, and the insert confirms them
+   * under its own locks. Null when that cannot be used or did not hold; nothing was written then.
+   */
+  private async writeFromKnownSessions(batch: Pending[]): Promise<FlushResult | null> {
+    const known = this.known.take(sessionIdsOf(batch));
+    return known && this.write(this.dataSource.manager, batch, known, 'known');
+  }
+
+  private async writeLocked(manager: EntityManager, batch: Pending[]): Promise<FlushResult> {
+    const locked = await this.repository.lockSessions(manager, sessionIdsOf(batch));
+    const result = await this.write(manager, batch, locked, 'locked');
+    if (!result) throw new Error('an insert under the session locks found the sessions changed');
+    return result;
+  }
+
+  /**
+   * Decides every event against the sessions' marks and writes the stored ones. With marks merely
+   * 'known' (not read under lock), it gives up (null) where the insert would not confirm every
+   * decision: a session whose events are all rejected, or marks that no longer hold.
+   */
+  private async write(
+    manager: EntityManager,
+    batch: Pending[],
+    locked: LockedSession[],
+    marks: 'locked' | 'known',
+  ): Promise<FlushResult | null> {
     const initial = new Map(locked.map((r) => [r.id, { lastSeq: Number(r.last_seq), lastSubSeq: r.last_sub_seq }]));
     const state = new Map<string, FlushState>(
       [...initial].map(([id, s]) => [id, { ...s, stored: new Map(), storedSeqs: new Set(), flushKeys: new Map() }]),
@@ -227,15 +265,22 @@ export class IngestWriter implements OnApplicationShutdown {
       }),
     );
 
+    if (marks === 'known' && new Set(candidates.map((c) => c.row.sessionId)).size < locked.length) return null;
     const heads = await this.repository.insertEvents(
       manager,
       candidates.map((c) => c.row),
+      new Map(locked.map((r) => [r.id, r])),
     );
+    if (candidates.length > 0 && heads.length === 0) return null;
     const skipped = await this.assignPositions(manager, candidates, heads);
     if (skipped.length > 0) await this.settleSkipped(manager, skipped);
     const stored = skipped.length > 0 ? candidates.filter((c) => !skipped.includes(c)) : candidates;
     const ended = new Set(locked.filter((r) => r.status !== 'running').map((r) => r.id));
-    return { outcomes, committed: committedAppends(heads, stored, ended) };
+    return {
+      outcomes,
+      committed: committedAppends(heads, stored, ended),
+      sessions: sessionsAfter(locked, state, candidates, skipped),
+    };
   }
 
   /**
@@ -329,4 +374,24 @@ function committedAppends(heads: WorkspaceHead[], stored: Candidate[], endedBefo
       lateSessionIds: sessionIds.filter((id) => endedBefore.has(id) && !ended.has(id)),
     };
   });
+}
+
+/**
+ * Each session's marks and status after the flush. A session where the insert skipped an event, or
+ * stored an end (which sets the status from its payload), is left out: its next flush reads it.
+ */
+function sessionsAfter(
+  locked: LockedSession[],
+  state: Map<string, SessionState>,
+  candidates: Candidate[],
+  skipped: Candidate[],
+): LockedSession[] {
+  const unsure = new Set(skipped.map((c) => c.row.sessionId));
+  for (const { row } of candidates) if (row.type === 'session.end') unsure.add(row.sessionId);
+  return locked
+    .filter((r) => !unsure.has(r.id))
+    .map((r) => {
+      const { lastSeq, lastSubSeq } = state.get(r.id)!;
+      return { ...r, last_seq: String(lastSeq), last_sub_seq: lastSubSeq };
+    });
 }

@@ -96,11 +96,20 @@ export class IngestRepository {
    * three). A row it skips (a retry sent under another seq) leaves its position unused, which
    * stream readers do not notice, and the answer's `inserted` count tells the caller to look.
    *
+   * The statement first locks the sessions (in id order, as `lockSessions` does) and writes
+   * nothing, returning no head, unless each still holds the marks and status in `expected`: under a
+   * lock already taken that is always so, and a caller that read them earlier (`KnownSessions`) can
+   * run this alone, outside a transaction, and learn whether its decisions still hold.
+   *
    * Columns travel as array literals and payloads as lines of one text, each parsed once into
    * jsonb: per event this costs PostgreSQL about a third of what a JSON document of records did,
    * and Node.js no escaping of payloads.
    */
-  async insertEvents(manager: EntityManager, rows: NewEventRow[]): Promise<WorkspaceHead[]> {
+  async insertEvents(
+    manager: EntityManager,
+    rows: NewEventRow[],
+    expected: Map<string, LockedSession>,
+  ): Promise<WorkspaceHead[]> {
     if (rows.length === 0) return [];
     const counts = new Map<string, number>();
     for (const row of rows) counts.set(row.workspaceId, (counts.get(row.workspaceId) ?? 0) + 1);
@@ -123,9 +132,19 @@ export class IngestRepository {
       taken.set(row.workspaceId, position);
       fromHead.push(position - counts.get(row.workspaceId)!);
     }
+    const marks = sessions.map((r) => expected.get(r.sessionId));
+    if (marks.some((m) => !m)) throw new Error('every session of an insert must come with its expected marks');
     const heads: Omit<WorkspaceHead, 'count'>[] = await manager.query(
-      `WITH heads AS (
-         INSERT INTO workspace_streams (workspace_id, head) SELECT * FROM unnest($1::uuid[], $2::bigint[]) ORDER BY 1
+      `WITH verified AS (
+         SELECT count(*) = cardinality($3::uuid[]) AS ok
+           FROM (SELECT s.id FROM sessions s
+                   JOIN unnest($3::uuid[], $15::bigint[], $16::int[], $17::text[]) AS v(id, q, u, st) ON s.id = v.id
+                  WHERE s.last_seq = v.q AND s.last_sub_seq = v.u AND s.status = v.st
+                  ORDER BY s.id FOR UPDATE OF s) AS unchanged
+       ),
+       heads AS (
+         INSERT INTO workspace_streams (workspace_id, head)
+         SELECT * FROM unnest($1::uuid[], $2::bigint[]) WHERE (SELECT ok FROM verified) ORDER BY 1
          ON CONFLICT (workspace_id) DO UPDATE SET head = workspace_streams.head + EXCLUDED.head
          RETURNING workspace_id, head
        ),
@@ -177,6 +196,9 @@ export class IngestRepository {
         textArrayLiteral(rows.map((r) => r.clientTs)),
         payloadLines(rows),
         bareArrayLiteral(sessions.map((r) => r.workspaceId)),
+        bareArrayLiteral(marks.map((m) => m!.last_seq)),
+        bareArrayLiteral(marks.map((m) => m!.last_sub_seq)),
+        textArrayLiteral(marks.map((m) => m!.status)),
       ],
     );
     return heads.map((h) => ({ ...h, count: counts.get(h.workspace_id)! }));
