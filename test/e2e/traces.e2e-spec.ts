@@ -98,6 +98,26 @@ describe('trace API: sessions and their event log', () => {
     await client.append(id, { seq: 2, idempotency_key: 'next', type: 'step', payload: { name: 'two' } }).expect(200);
     expect(await countEvents(id)).toBe(2);
     expect((await client.get(`/v1/sessions/${id}`).expect(200)).body).toMatchObject({ last_seq: 2, event_count: 2 });
+    // In one batch with a new event: the renumbered retry is settled, the new event stored.
+    const mixed = await client
+      .append(id, {
+        events: [
+          { ...event, seq: 3 },
+          { seq: 4, idempotency_key: 'four', type: 'step', payload: { name: 'four' } },
+        ],
+      })
+      .expect(200);
+    expect(mixed.body).toMatchObject({
+      accepted: 2,
+      duplicates: 1,
+      rejected: [],
+      events: [
+        { index: 0, seq: 1, duplicate: true },
+        { index: 1, seq: 4, duplicate: false },
+      ],
+    });
+    expect(await countEvents(id)).toBe(3);
+    expect((await client.get(`/v1/sessions/${id}`).expect(200)).body).toMatchObject({ last_seq: 4, event_count: 3 });
   });
 
   it('lists schema failures of a batch with their reasons and stores the rest', async () => {

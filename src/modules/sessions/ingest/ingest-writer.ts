@@ -2,7 +2,14 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { sameContent } from '../events/event-content';
 import { SessionsEvents } from '../sessions.events';
-import { IngestRepository, LockedSession, NewEventRow, StoredEvent, WorkspaceHead } from './ingest.repository';
+import {
+  IngestRepository,
+  isUniqueViolation,
+  LockedSession,
+  NewEventRow,
+  StoredEvent,
+  WorkspaceHead,
+} from './ingest.repository';
 import { AppendRequest, CommittedAppend, EventInput, EventOutcome } from './ingest.types';
 import { KnownSessions } from './known-sessions';
 
@@ -159,10 +166,18 @@ export class IngestWriter implements OnApplicationShutdown {
    * The common case in one autocommitted statement: every session's marks are known from this
    * process's last flush of it, so decisions need no locked read, and the insert confirms them
    * under its own locks. Null when that cannot be used or did not hold; nothing was written then.
+   * An event whose key is stored under another seq (a retry the lookups could not foresee) fails
+   * that insert too: the locked way settles it.
    */
   private async writeFromKnownSessions(batch: Pending[]): Promise<FlushResult | null> {
     const known = this.known.take(sessionIdsOf(batch));
-    return known && this.write(this.dataSource.manager, batch, known, 'known');
+    if (!known) return null;
+    try {
+      return await this.write(this.dataSource.manager, batch, known, 'known');
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
   }
 
   private async writeLocked(manager: EntityManager, batch: Pending[]): Promise<FlushResult> {
@@ -270,6 +285,7 @@ export class IngestWriter implements OnApplicationShutdown {
       manager,
       candidates.map((c) => c.row),
       new Map(locked.map((r) => [r.id, r])),
+      marks === 'known' ? 'fail' : 'skip',
     );
     if (candidates.length > 0 && heads.length === 0) return null;
     const skipped = await this.assignPositions(manager, candidates, heads);

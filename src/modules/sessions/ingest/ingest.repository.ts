@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, QueryFailedError } from 'typeorm';
 import { bareArrayLiteral, textArrayLiteral } from 'src/common/database/pg-array-literal';
 
 export interface LockedSession {
@@ -91,10 +91,13 @@ export class IngestRepository {
    * every event's position from the head alone.
    *
    * Only the idempotency key can collide: the caller numbers events above the session's
-   * high-water mark under the session row lock, and positions come from the head row lock. So
-   * that index alone is the conflict arbiter (PostgreSQL then probes one unique index per row, not
-   * three). A row it skips (a retry sent under another seq) leaves its position unused, which
-   * stream readers do not notice, and the answer's `inserted` count tells the caller to look.
+   * high-water mark under the session row lock, and positions come from the head row lock. With
+   * `collisions: 'skip'` that index alone is the conflict arbiter (PostgreSQL then probes one
+   * unique index per row, not three). A row it skips (a retry sent under another seq) leaves its
+   * position unused, which stream readers do not notice, and the answer's `inserted` count tells
+   * the caller to look. With `collisions: 'fail'` there is no arbiter: such a row fails the whole
+   * statement with a unique violation instead (see `isUniqueViolation`), and the insert is spared
+   * the probe that ON CONFLICT makes before every row, about a tenth of its cost.
    *
    * The statement first locks the sessions (in id order, as `lockSessions` does) and writes
    * nothing, returning no head, unless each still holds the marks and status in `expected`: under a
@@ -109,6 +112,7 @@ export class IngestRepository {
     manager: EntityManager,
     rows: NewEventRow[],
     expected: Map<string, LockedSession>,
+    collisions: 'skip' | 'fail',
   ): Promise<WorkspaceHead[]> {
     if (rows.length === 0) return [];
     const counts = new Map<string, number>();
@@ -158,7 +162,7 @@ export class IngestRepository {
                   string_to_table($13::text, E'\\n')
                 ) AS x(i, q, u, n, k, t, o, c, d)
            JOIN heads h ON h.workspace_id = ($14::uuid[])[x.i]
-         ON CONFLICT (session_id, idempotency_key) DO NOTHING
+         ${collisions === 'skip' ? 'ON CONFLICT (session_id, idempotency_key) DO NOTHING' : ''}
          RETURNING workspace_id, session_id, seq, sub_seq,
                    CASE WHEN type = 'session.end' THEN payload->>'status' END AS end_status
        ),
@@ -223,6 +227,11 @@ export class IngestRepository {
  * it inside strings and needs none between tokens), so the server splits the lines back without
  * any unescaping. Anything else is refused before a wrong split could store it.
  */
+/** Whether a statement failed on a unique index: an insert with `collisions: 'fail'` met a stored key. */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505';
+}
+
 function payloadLines(rows: NewEventRow[]): string {
   for (const row of rows) {
     if (row.payloadJson.includes('\n')) throw new Error('a payload holds a raw line feed: it is not serialized JSON');
