@@ -11,8 +11,9 @@ const USAGE = `Usage: npm run flightdeck -- <command>
 Commands:
   bootstrap   Create the initial superadmin, workspace and project when the database is empty,
               or issue a new API key for the superadmin (BOOTSTRAP_ADMIN_EMAIL) and print it once.
-  rotate-kek  Rewrap every ModelOps credential's data key with the current MODELOPS_KEK (unwrapping
-              with it or any of MODELOPS_KEK_PREVIOUS); secrets are never decrypted.
+  rotate-kek  Rewrap the data key of every ModelOps credential and webhook signing secret with the
+              current MODELOPS_KEK (unwrapping with it or any of MODELOPS_KEK_PREVIOUS); secrets
+              are never decrypted.
 `;
 
 type Command = (app: Awaited<ReturnType<typeof NestFactory.createApplicationContext>>) => Promise<void>;
@@ -26,11 +27,14 @@ const COMMANDS: Record<string, Command> = {
   },
   'rotate-kek': async (app) => {
     const result = await app.get(KeyRotationService).rotateAll();
+    const kinds = Object.entries(result.by_kind)
+      .map(([kind, c]) => `${kind}: ${c.rotated} rewrapped, ${c.unchanged} current, ${c.failed.length} failed`)
+      .join('; ');
     process.stdout.write(
-      `Key-encryption key ${result.kek_version}: ${result.rotated} data key(s) rewrapped, ${result.unchanged} already current\n`,
+      `Key-encryption key ${result.kek_version}: ${result.rotated} data key(s) rewrapped, ${result.unchanged} already current (${kinds})\n`,
     );
     if (result.failed.length > 0) {
-      throw new Error(`${result.failed.length} credential(s) could not be unwrapped: ${result.failed.join(', ')}`);
+      throw new Error(`${result.failed.length} data key(s) could not be unwrapped: ${result.failed.join(', ')}`);
     }
   },
 };

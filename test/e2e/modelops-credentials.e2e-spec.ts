@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ConfigService } from '@nestjs/config';
 import { Client } from 'pg';
@@ -5,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from 'src/database/data-source-options';
 import type { AllConfig } from 'src/config/configuration';
 import { CredentialsService } from 'src/modules/modelops/credentials/credentials.service';
-import { openSecret } from 'src/modules/modelops/credentials/envelope';
+import { openSecret, sealSecret } from 'src/modules/modelops/credentials/envelope';
 import { KekRing } from 'src/modules/modelops/credentials/key-ring';
 import { createTenant, expectProblem, Tenant } from 'test/fixtures/factories';
 import { captureStdout } from 'test/fixtures/capture-stdout';
@@ -238,6 +239,7 @@ describe('ModelOps credentials', () => {
         mine.map((r) => r.id),
       );
 
+      const webhook = await sealedWebhook(scratch.ds);
       const NEW_KEK = newKek('k2026');
       const env = {
         NODE_ENV: 'test',
@@ -248,10 +250,30 @@ describe('ModelOps credentials', () => {
       };
       const run = await runScript('src/cli.ts', ['rotate-kek'], env, { timeoutMs: 90_000 });
       expect(run.output).toContain(
-        `Key-encryption key k2026: ${expected.size} data key(s) rewrapped, 0 already current`,
+        `Key-encryption key k2026: ${expected.size + 1} data key(s) rewrapped, 0 already current ` +
+          `(credential: ${expected.size} rewrapped, 0 current, 0 failed; webhook: 1 rewrapped, 0 current, 0 failed)`,
       );
       expect(run.code).toBe(0);
-      for (const secret of expected.values()) expect(run.output).not.toContain(secret);
+      for (const secret of [...expected.values(), webhook.secret]) expect(run.output).not.toContain(secret);
+
+      // The webhook's signing secret opens with the new key alone, bound to the webhook as before.
+      const [hook] = await scratch.ds.query(
+        `SELECT kek_version, secret_ciphertext, wrapped_data_key FROM webhooks WHERE id = $1`,
+        [webhook.id],
+      );
+      expect(hook.kek_version).toBe('k2026');
+      expect(Buffer.compare(hook.secret_ciphertext, webhook.sealed.secretCiphertext)).toBe(0);
+      const rewrapped = {
+        secretCiphertext: hook.secret_ciphertext,
+        wrappedDataKey: hook.wrapped_data_key,
+        kekVersion: 'k2026',
+      };
+      expect(openSecret(rewrapped, `webhook:${webhook.id}`, await ringFor(NEW_KEK).candidates('k2026'))).toBe(
+        webhook.secret,
+      );
+      expect(() =>
+        openSecret(rewrapped, webhook.id, [{ version: 'k2026', key: Buffer.from(NEW_KEK.split(':')[1], 'base64') }]),
+      ).toThrow();
 
       const after: CredentialRow[] = await scratch.ds.query(
         `SELECT id, name, kek_version, secret_ciphertext, wrapped_data_key FROM modelops_credentials ORDER BY id`,
@@ -276,7 +298,7 @@ describe('ModelOps credentials', () => {
       }
 
       const again = await runScript('src/cli.ts', ['rotate-kek'], env, { timeoutMs: 90_000 });
-      expect(again.output).toContain(`0 data key(s) rewrapped, ${expected.size} already current`);
+      expect(again.output).toContain(`0 data key(s) rewrapped, ${expected.size + 1} already current`);
       expect(again.code).toBe(0);
 
       // A row still wrapped by the old key, without that key among MODELOPS_KEK_PREVIOUS: exit 1, the row named and left as it was.
@@ -292,6 +314,23 @@ describe('ModelOps credentials', () => {
       await scratch.drop();
     }
   });
+
+  /** A webhook (and its workspace) in `target`, its signing secret sealed under OLD_KEK as the app does. */
+  async function sealedWebhook(target: DataSource) {
+    const [workspace] = await target.query(
+      `INSERT INTO workspaces (name, slug) VALUES ('Rotation', 'rotation-' || gen_random_uuid()) RETURNING id`,
+    );
+    const id = randomUUID();
+    const secret = `whsec_${newSecret()}`;
+    const sealed = sealSecret(secret, `webhook:${id}`, await ringFor(OLD_KEK).current());
+    await target.query(
+      `INSERT INTO webhooks (id, workspace_id, url, events, secret_hint, secret_ciphertext, wrapped_data_key,
+                             kek_version, secret_rotated_at)
+       VALUES ($1, $2, 'https://hooks.example.com/in', '{incident.opened}', 'whsec_...', $3, $4, $5, now())`,
+      [id, workspace.id, sealed.secretCiphertext, sealed.wrappedDataKey, sealed.kekVersion],
+    );
+    return { id, secret, sealed };
+  }
 
   /** Copies credential rows, as stored, from the suite's database into `target`. */
   async function copyCredentials(target: DataSource, ids: string[]): Promise<void> {

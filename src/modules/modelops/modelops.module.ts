@@ -37,6 +37,8 @@
  *   — the inference path records each model call; `GET .../usage` reads them.
  * - `KekRing` — the key-encryption keys, for other modules that envelope-encrypt their own
  *   secrets with `credentials/envelope.ts` (`sealSecret`/`openSecret`; webhooks' signing secrets).
+ * - `SealedKeyStores.register({ kind, idsAfter, lockWrappedKey, saveWrappedKey, boundId })` — such
+ *   a module's table of sealed secrets, so that `rotate-kek` rewraps its data keys too.
  * - `OutboundHttp` — fetch with timeouts that refuses private/loopback targets unless
  *   OUTBOUND_ALLOW_PRIVATE (or `allowPrivate` for admin-configured local runtimes).
  *
@@ -58,6 +60,7 @@ import { CredentialsService } from './credentials/credentials.service';
 import { CredentialEntity } from './credentials/entities/credential.entity';
 import { KekRing } from './credentials/key-ring';
 import { KeyRotationService } from './credentials/key-rotation.service';
+import { SealedKeyStores } from './credentials/sealed-key-stores';
 import { DownloadRunner } from './downloads/download-runner';
 import { DownloadsController } from './downloads/downloads.controller';
 import { DownloadsProcessor } from './downloads/downloads.processor';
@@ -120,6 +123,7 @@ import { SharingService } from './sharing/sharing.service';
     CredentialReferenceRegistry,
     ModelRuntimeRegistry,
     KekRing,
+    SealedKeyStores,
     CredentialsRepository,
     CredentialsService,
     KeyRotationService,
@@ -152,6 +156,7 @@ import { SharingService } from './sharing/sharing.service';
     OutboundHttp,
     KeyRotationService,
     KekRing,
+    SealedKeyStores,
   ],
 })
 export class ModelOpsModule {}

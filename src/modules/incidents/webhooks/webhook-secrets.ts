@@ -1,8 +1,10 @@
-import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { openSecret, type SealedSecret, sealSecret } from 'src/modules/modelops/credentials/envelope';
 import { KekRing } from 'src/modules/modelops/credentials/key-ring';
+import { SealedKeyStores } from 'src/modules/modelops/credentials/sealed-key-stores';
 import type { WebhookEntity } from './entities/webhook.entity';
 import { WebhooksErrorCode, WebhooksException } from './webhooks.exception';
+import { WebhooksRepository } from './webhooks.repository';
 
 /**
  * Signing secrets at rest, with the envelope encryption of ModelOps credentials (AES-256-GCM
@@ -10,10 +12,25 @@ import { WebhooksErrorCode, WebhooksException } from './webhooks.exception';
  * `webhook:<id>`: a secret cannot be moved to another webhook, nor passed off as a credential.
  */
 @Injectable()
-export class WebhookSecrets {
+export class WebhookSecrets implements OnModuleInit {
   private readonly logger = new Logger(WebhookSecrets.name);
 
-  constructor(private readonly keks: KekRing) {}
+  constructor(
+    private readonly keks: KekRing,
+    private readonly stores: SealedKeyStores,
+    private readonly webhooks: WebhooksRepository,
+  ) {}
+
+  /** `rotate-kek` rewraps the signing secrets' data keys along with the credentials'. */
+  onModuleInit(): void {
+    this.stores.register({
+      kind: 'webhook',
+      idsAfter: (after, limit) => this.webhooks.idsAfter(after, limit),
+      lockWrappedKey: (id, manager) => this.webhooks.lockWrappedKey(id, manager),
+      saveWrappedKey: (id, key, manager) => this.webhooks.saveWrappedKey(id, key, manager),
+      boundId,
+    });
+  }
 
   async seal(webhookId: string, secret: string): Promise<SealedSecret> {
     return sealSecret(secret, boundId(webhookId), await this.keks.current());

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, MoreThan, Repository } from 'typeorm';
+import type { WrappedKey } from 'src/modules/modelops/credentials/sealed-key-stores';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { WebhookEntity } from './entities/webhook.entity';
 import type { WebhookEventType } from './webhooks.constants';
 
-/** Webhooks of a workspace; every query is filtered by the workspace first. */
+/** Webhooks of a workspace; every query is filtered by the workspace first, but key rotation's. */
 @Injectable()
 export class WebhooksRepository {
   constructor(@InjectRepository(WebhookEntity) private readonly rows: Repository<WebhookEntity>) {}
@@ -62,6 +63,34 @@ export class WebhooksRepository {
     manager: EntityManager,
   ): Promise<void> {
     await manager.getRepository(WebhookEntity).update({ workspaceId, id }, patch);
+  }
+
+  /** Ids of every workspace's webhooks in order, a batch at a time: for key rotation only. */
+  async idsAfter(afterId: string | undefined, limit: number): Promise<string[]> {
+    const rows = await this.rows.find({
+      select: { id: true },
+      where: afterId ? { id: MoreThan(afterId) } : {},
+      order: { id: 'ASC' },
+      take: limit,
+    });
+    return rows.map((r) => r.id);
+  }
+
+  /** A webhook's wrapped data key under a row lock, whatever its workspace: for key rotation only. */
+  lockWrappedKey(id: string, manager: EntityManager): Promise<WrappedKey | null> {
+    return manager
+      .getRepository(WebhookEntity)
+      .createQueryBuilder('w')
+      .select(['w.id', 'w.wrappedDataKey', 'w.kekVersion'])
+      .setLock('pessimistic_write')
+      .where('w.id = :id', { id })
+      .getOne();
+  }
+
+  async saveWrappedKey(id: string, key: WrappedKey, manager: EntityManager): Promise<void> {
+    await manager
+      .getRepository(WebhookEntity)
+      .update({ id }, { wrappedDataKey: key.wrappedDataKey, kekVersion: key.kekVersion });
   }
 
   /** Its deliveries and their attempts go with it (foreign keys cascade). */

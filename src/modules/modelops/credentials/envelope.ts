@@ -82,7 +82,12 @@ export function openSecret(sealed: SealedSecret, credentialId: string, keks: Kek
 }
 
 /** The data key rewrapped by `to`; the secret ciphertext is untouched. */
-export function rewrapDataKey(sealed: SealedSecret, credentialId: string, from: Kek[], to: Kek): SealedSecret {
+export function rewrapDataKey<T extends Pick<SealedSecret, 'wrappedDataKey' | 'kekVersion'>>(
+  sealed: T,
+  credentialId: string,
+  from: Kek[],
+  to: Kek,
+): T {
   const dataKey = unwrapDataKey(sealed.wrappedDataKey, credentialId, from);
   try {
     return { ...sealed, wrappedDataKey: wrapDataKey(dataKey, credentialId, to), kekVersion: to.version };
