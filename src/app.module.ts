@@ -19,6 +19,7 @@ import { SessionsModule } from './modules/sessions/sessions.module';
 import { TracesModule } from './modules/traces/traces.module';
 import { UsersModule } from './modules/users/users.module';
 import { QueueModule } from './queue/queue.module';
+import { ObjectDeletionsModule } from './storage/deletions/object-deletions.module';
 import { StorageModule } from './storage/storage.module';
 
 @Module({
@@ -28,6 +29,7 @@ import { StorageModule } from './storage/storage.module';
     DatabaseModule,
     QueueModule.forRoot(),
     StorageModule,
+    ObjectDeletionsModule,
     ThrottlingModule,
     AuthModule.forRoot(UsersModule),
     UsersModule,

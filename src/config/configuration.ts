@@ -58,7 +58,12 @@ export const storageConfig = registerAs('storage', () => {
         forcePathStyle: e.S3_FORCE_PATH_STYLE,
       }
     : undefined;
-  return { s3, signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS, signingSecret: e.STORAGE_SIGNING_SECRET };
+  return {
+    s3,
+    signedUrlTtlSeconds: e.SIGNED_URL_TTL_SECONDS,
+    signingSecret: e.STORAGE_SIGNING_SECRET,
+    sweepIntervalMs: e.STORAGE_SWEEP_INTERVAL_MS,
+  };
 });
 
 export const authConfig = registerAs('auth', () => {

@@ -113,6 +113,13 @@ export class EnvironmentVariables {
   @Max(3600)
   SIGNED_URL_TTL_SECONDS = 300;
 
+  /** How often a job-running process removes the stored objects of deleted projects and workspaces. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  STORAGE_SWEEP_INTERVAL_MS = 30_000;
+
   /** HMAC secret for local-storage signed URLs; generated under DATA_DIR when unset. */
   @IsOptional()
   @IsString()

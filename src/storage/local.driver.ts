@@ -177,6 +177,19 @@ export class LocalObjectStorage extends ObjectStorage implements OnModuleInit {
     await rm(`${path}${META_SUFFIX}`, { force: true });
   }
 
+  async deleteUnder(prefix: string): Promise<void> {
+    assertValidObjectKey(prefix);
+    // Keys map to paths segment by segment: the folder of the prefix holds exactly its objects.
+    const path = this.pathOf(prefix);
+    try {
+      if (!(await stat(path)).isDirectory()) return;
+    } catch (err) {
+      if (isMissing(err)) return;
+      throw err;
+    }
+    await rm(path, { recursive: true, force: true });
+  }
+
   async signedUrl(key: string, opts: SignedUrlOptions = {}): Promise<string> {
     assertValidObjectKey(key);
     const ttl = resolveSignedUrlTtl(opts.expiresInSeconds, this.options.signedUrlTtlSeconds);

@@ -244,6 +244,24 @@ export function describeObjectStorageContract(harness: ObjectStorageHarness): vo
       await expect(harness.listStored(prefixOf(key))).resolves.toEqual([]);
     });
 
+    it('deletes every object under a prefix, and nothing that merely starts with the same letters', async () => {
+      const base = freshKey('project');
+      const under = [`${base}/a.bin`, `${base}/sessions/s1/input.jsonl`, `${base}/sessions/s2/deep/er.png`];
+      const besides = [`${base}-2/kept.bin`, `${base}x`];
+      for (const key of [...under, ...besides]) {
+        await storage().put(key, Buffer.from(key), { contentType: 'text/plain' });
+      }
+
+      await storage().deleteUnder(base);
+      await storage().deleteUnder(base);
+      await storage().deleteUnder(freshKey('never-existed'));
+
+      for (const key of under) await expect(storage().exists(key)).resolves.toBe(false);
+      for (const key of besides) await expect(storage().exists(key)).resolves.toBe(true);
+      await expect(harness.listStored(`${base}/`)).resolves.toEqual([]);
+      await expectAppError(storage().deleteUnder('../escape'), 400, 'invalid_object_key');
+    });
+
     describe('signed URLs', () => {
       it('downloads the object without credentials', async () => {
         const key = freshKey('screenshot.png');

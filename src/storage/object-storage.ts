@@ -62,6 +62,12 @@ export abstract class ObjectStorage {
   /** Removes the object; removing an absent object is not an error. */
   abstract delete(key: string): Promise<void>;
 
+  /**
+   * Removes every object whose key starts with `prefix/` (a project's or a workspace's objects);
+   * `prefix` is itself a well-formed key. Nothing under it is not an error.
+   */
+  abstract deleteUnder(prefix: string): Promise<void>;
+
   /** A short-lived URL that downloads the object without credentials. */
   abstract signedUrl(key: string, opts?: SignedUrlOptions): Promise<string>;
 }

@@ -1,8 +1,10 @@
 import { Readable } from 'node:stream';
 import {
   DeleteObjectCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   S3Client,
   S3ClientConfig,
   S3ServiceException,
@@ -156,6 +158,27 @@ export class S3ObjectStorage extends ObjectStorage implements OnModuleInit, OnMo
     assertValidObjectKey(key);
     // S3 answers 204 whether or not the object existed.
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  async deleteUnder(prefix: string): Promise<void> {
+    assertValidObjectKey(prefix);
+    // A page of at most 1000 keys, deleted in one request, until the listing is empty.
+    for (;;) {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${prefix}/`, MaxKeys: 1000 }),
+      );
+      const objects = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+      if (objects.length === 0) return;
+      const result = await this.client.send(
+        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: objects, Quiet: true } }),
+      );
+      const failed = result.Errors ?? [];
+      if (failed.length > 0) {
+        throw new Error(
+          `S3 kept ${failed.length} object(s) under ${prefix}/: ${failed[0].Code ?? 'error'} ${failed[0].Key ?? ''}`,
+        );
+      }
+    }
   }
 
   async signedUrl(key: string, opts: SignedUrlOptions = {}): Promise<string> {
