@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, MoreThan, Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { idsAfter } from 'src/common/database/ids-after';
 import type { WrappedKey } from 'src/modules/modelops/credentials/sealed-key-stores';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { WebhookEntity } from './entities/webhook.entity';
@@ -66,14 +67,8 @@ export class WebhooksRepository {
   }
 
   /** Ids of every workspace's webhooks in order, a batch at a time: for key rotation only. */
-  async idsAfter(afterId: string | undefined, limit: number): Promise<string[]> {
-    const rows = await this.rows.find({
-      select: { id: true },
-      where: afterId ? { id: MoreThan(afterId) } : {},
-      order: { id: 'ASC' },
-      take: limit,
-    });
-    return rows.map((r) => r.id);
+  idsAfter(afterId: string | undefined, limit: number): Promise<string[]> {
+    return idsAfter(this.rows, afterId, limit);
   }
 
   /** A webhook's wrapped data key under a row lock, whatever its workspace: for key rotation only. */

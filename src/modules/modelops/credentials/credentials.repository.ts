@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, MoreThan, Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { idsAfter } from 'src/common/database/ids-after';
 import { CredentialEntity } from './entities/credential.entity';
 
 /** Saved credentials (platform-wide, not tenant-owned). */
@@ -49,13 +50,7 @@ export class CredentialsRepository {
   }
 
   /** Ids in order, a batch at a time (key rotation walks every row). */
-  async idsAfter(afterId: string | undefined, limit: number): Promise<string[]> {
-    const rows = await this.rows.find({
-      select: { id: true },
-      where: afterId ? { id: MoreThan(afterId) } : {},
-      order: { id: 'ASC' },
-      take: limit,
-    });
-    return rows.map((r) => r.id);
+  idsAfter(afterId: string | undefined, limit: number): Promise<string[]> {
+    return idsAfter(this.rows, afterId, limit);
   }
 }
