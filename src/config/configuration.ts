@@ -38,7 +38,12 @@ export const appConfig = registerAs('app', () => {
 
 export const databaseConfig = registerAs('database', () => {
   const e = env();
-  return { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, migrationsRun: e.DATABASE_MIGRATIONS_RUN };
+  return {
+    url: e.DATABASE_URL,
+    poolSize: e.DATABASE_POOL_SIZE,
+    migrationsRun: e.DATABASE_MIGRATIONS_RUN,
+    preparedStatements: e.DATABASE_PREPARED_STATEMENTS,
+  };
 });
 
 export const queueConfig = registerAs('queue', () => {

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { EntityManager, QueryFailedError } from 'typeorm';
+import { namedQuery } from 'src/common/database/named-query';
 import { bareArrayLiteral, textArrayLiteral } from 'src/common/database/pg-array-literal';
+import type { AllConfig } from 'src/config/configuration';
 
 export interface LockedSession {
   id: string;
@@ -51,6 +54,12 @@ const STORED_COLUMNS = 'session_id, seq, sub_seq, idempotency_key, stream_seq, t
  */
 @Injectable()
 export class IngestRepository {
+  private readonly prepared: boolean;
+
+  constructor(config: ConfigService<AllConfig, true>) {
+    this.prepared = config.getOrThrow('database', { infer: true }).preparedStatements;
+  }
+
   /** Locks the sessions in id order (a fixed order: concurrent flushes cannot deadlock). */
   lockSessions(manager: EntityManager, ids: string[]): Promise<LockedSession[]> {
     return manager.query(
@@ -138,7 +147,9 @@ export class IngestRepository {
     }
     const marks = sessions.map((r) => expected.get(r.sessionId));
     if (marks.some((m) => !m)) throw new Error('every session of an insert must come with its expected marks');
-    const heads: Omit<WorkspaceHead, 'count'>[] = await manager.query(
+    const heads = await this.query<Omit<WorkspaceHead, 'count'>>(
+      manager,
+      `flightdeck_ingest_insert_${collisions}`,
       `WITH verified AS (
          SELECT count(*) = cardinality($3::uuid[]) AS ok
            FROM (SELECT s.id FROM sessions s
@@ -206,6 +217,11 @@ export class IngestRepository {
       ],
     );
     return heads.map((h) => ({ ...h, count: counts.get(h.workspace_id)! }));
+  }
+
+  /** The statement as the named prepared statement `name` (DATABASE_PREPARED_STATEMENTS), or as a plain query. */
+  private query<T>(manager: EntityManager, name: string, text: string, values: unknown[]): Promise<T[]> {
+    return this.prepared ? namedQuery<T>(manager, name, text, values) : manager.query(text, values);
   }
 
   /** Which of the given (session, key, position) triples are stored at that position. */
