@@ -4,63 +4,12 @@ import request from 'supertest';
 import type { Principal } from 'src/modules/auth/principal';
 import { RunsIngestService } from 'src/modules/traces/runs/runs-ingest.service';
 import { createProject, createTenant, expectProblem, Tenant } from 'test/fixtures/factories';
+import { child, multipart, run, runParts } from 'test/fixtures/langsmith';
 import { createTestApp, TestApp, useTestEnvironment } from 'test/setup/test-app';
 
 const LIMIT = 256 * 1024;
 useTestEnvironment({ HTTP_BODY_LIMIT_BYTES: String(LIMIT), INGEST_MAX_EVENT_BYTES: String(32 * 1024) });
 jest.setTimeout(60_000);
-
-/** A LangSmith-style run create: a root unless a parent is given. */
-function run(overrides: Record<string, unknown> = {}) {
-  const id = (overrides.id as string) ?? randomUUID();
-  return {
-    id,
-    trace_id: id,
-    name: 'agent',
-    run_type: 'chain',
-    start_time: '2026-01-01T10:00:00.000001Z',
-    inputs: { question: 'hi' },
-    session_name: 'langsmith-api',
-    ...overrides,
-  };
-}
-
-function child(parent: { id: string; trace_id: string }, overrides: Record<string, unknown> = {}) {
-  return run({ parent_run_id: parent.id, trace_id: parent.trace_id, name: 'step', run_type: 'tool', ...overrides });
-}
-
-/** A multipart body as the SDK writes it (each part `application/json; length=<n>`). */
-function multipart(
-  parts: { name: string; body: string | Buffer; type?: string }[],
-  boundary = 'LangSmithFormBoundarytest',
-) {
-  const chunks: Buffer[] = [];
-  for (const part of parts) {
-    const data = Buffer.isBuffer(part.body) ? part.body : Buffer.from(part.body);
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"\r\n` +
-          `Content-Type: ${part.type ?? 'application/json'}; length=${data.length}\r\n\r\n`,
-      ),
-      data,
-      Buffer.from('\r\n'),
-    );
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
-}
-
-/** The SDK's parts for one run: the run without its large fields, then each of them. */
-function runParts(method: 'post' | 'patch', r: Record<string, unknown>) {
-  const { inputs, outputs, error, extra, events, serialized, ...main } = r;
-  const fields = { inputs, outputs, error, extra, events, serialized };
-  return [
-    { name: `${method}.${String(r.id)}`, body: JSON.stringify(main) },
-    ...Object.entries(fields)
-      .filter(([, v]) => v !== undefined)
-      .map(([k, v]) => ({ name: `${method}.${String(r.id)}.${k}`, body: JSON.stringify(v) })),
-  ];
-}
 
 describe('LangSmith-compatible API: validation, limits, pending updates, tenants', () => {
   let t: TestApp;

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { ObjectDeletionSweeper } from 'src/storage/deletions/object-deletion.sweeper';
 import { ObjectStorage } from 'src/storage/object-storage';
 import { createProject, createTenant, Tenant } from 'test/fixtures/factories';
+import { multipart, run, runParts } from 'test/fixtures/langsmith';
 import { agentEvents } from 'test/fixtures/traces';
 import { storedKeys, toJsonl } from 'test/fixtures/uploads';
 import { createTestApp, TestApp, useTestEnvironment } from 'test/setup/test-app';
@@ -15,6 +16,8 @@ describe('stored objects of deleted projects and workspaces', () => {
   beforeAll(async () => {
     t = await createTestApp();
     sweeper = t.app.get(ObjectDeletionSweeper);
+    // Deletions queued by earlier test files are theirs: sweeps here take only this file's.
+    await t.dataSource.query(`DELETE FROM object_deletions`);
   }, 30_000);
   afterAll(() => t.close());
 
@@ -31,12 +34,28 @@ describe('stored objects of deleted projects and workspaces', () => {
       .expect(201);
     return res.body.id as string;
   };
+  /** A LangSmith run with an attachment, in the project its session name makes: where both are. */
+  const postRunWithAttachment = async (tenant: Tenant, sessionName: string) => {
+    const root = run({ session_name: sessionName });
+    const { body, contentType } = multipart([
+      ...runParts('post', root),
+      { name: `attachment.${root.id}.screenshot`, body: Buffer.from('png bytes'), type: 'image/png' },
+    ]);
+    await request(t.http)
+      .post('/api/v1/runs/multipart')
+      .set('x-api-key', tenant.key)
+      .set('Content-Type', contentType)
+      .send(body)
+      .expect(200);
+    const stored = await request(t.http).get(`/api/v1/runs/${root.id}`).set('x-api-key', tenant.key).expect(200);
+    return { prefix: `langsmith/${tenant.workspace.id}/${root.id}`, projectId: stored.body.session_id as string };
+  };
   /** Stored objects under a prefix (the local driver's sidecar files left out). */
   const objects = (prefix: string) => storedKeys(prefix).filter((key) => !key.endsWith('~meta.json'));
   const queued = async (workspaceId: string): Promise<{ prefix: string; attempts: number; last_error: string }[]> =>
     t.dataSource.query(
-      `SELECT prefix, attempts, last_error FROM object_deletions WHERE prefix LIKE $1 ORDER BY prefix`,
-      [`workspaces/${workspaceId}%`],
+      `SELECT prefix, attempts, last_error FROM object_deletions WHERE prefix LIKE $1 OR prefix LIKE $2 ORDER BY prefix`,
+      [`workspaces/${workspaceId}%`, `langsmith/${workspaceId}%`],
     );
 
   it('queues a deleted project’s objects in its deleting transaction and sweeps only those', async () => {
@@ -60,36 +79,57 @@ describe('stored objects of deleted projects and workspaces', () => {
     expect(await queued(tenant.workspace.id)).toEqual([]);
   });
 
-  it('keeps the prefix queued, with the error, when the storage fails, and clears it on a later sweep', async () => {
+  it('removes a LangSmith run’s attachments with the project the run belongs to', async () => {
+    const tenant = await createTenant(t.dataSource);
+    const doomed = await postRunWithAttachment(tenant, 'Doomed LangSmith project');
+    const kept = await postRunWithAttachment(tenant, 'Kept LangSmith project');
+    expect(objects(doomed.prefix)).toHaveLength(1);
+
+    await request(t.http).delete(`/v1/projects/${doomed.projectId}`).set('X-API-Key', tenant.key).expect(204);
+    expect((await queued(tenant.workspace.id)).map((q) => q.prefix)).toEqual([
+      doomed.prefix,
+      `workspaces/${tenant.workspace.id}/projects/${doomed.projectId}`,
+    ]);
+
+    expect((await sweeper.sweep()).cleared).toContain(doomed.prefix);
+    expect(objects(doomed.prefix)).toEqual([]);
+    expect(objects(kept.prefix)).toHaveLength(1);
+  });
+
+  it('keeps the prefixes queued, with the error, when the storage fails, and clears them on a later sweep', async () => {
     const tenant = await createTenant(t.dataSource);
     await uploadSession(tenant, tenant.project.id);
-    const prefix = `workspaces/${tenant.workspace.id}`;
-    await request(t.http).delete(`/v1/workspaces/${tenant.workspace.id}`).set('X-API-Key', tenant.key).expect(204);
-    const projectPrefix = `${prefix}/projects/${tenant.project.id}`;
-    expect((await queued(tenant.workspace.id)).map((q) => q.prefix)).toEqual([prefix, projectPrefix]);
+    const attachment = await postRunWithAttachment(tenant, 'Runs of a doomed workspace');
+    const ws = tenant.workspace.id;
+    await request(t.http).delete(`/v1/workspaces/${ws}`).set('X-API-Key', tenant.key).expect(204);
+    // The workspace's own prefixes, and those its cascade queued on the way (projects, runs).
+    const prefixes = [
+      `langsmith/${ws}`,
+      attachment.prefix,
+      `workspaces/${ws}`,
+      ...[tenant.project.id, attachment.projectId].sort().map((p) => `workspaces/${ws}/projects/${p}`),
+    ];
+    expect((await queued(ws)).map((q) => q.prefix)).toEqual(prefixes);
 
     const storage = t.app.get(ObjectStorage);
     const failing = jest.spyOn(storage, 'deleteUnder').mockRejectedValue(new Error('storage is unreachable'));
     try {
-      const swept = await sweeper.sweep();
-      expect(swept.failed).toEqual(expect.arrayContaining([prefix, projectPrefix]));
+      expect((await sweeper.sweep()).failed).toEqual(expect.arrayContaining(prefixes));
     } finally {
       failing.mockRestore();
     }
-    expect(objects(prefix)).toHaveLength(1);
-    expect(await queued(tenant.workspace.id)).toEqual([
-      { prefix, attempts: 1, last_error: 'storage is unreachable' },
-      { prefix: projectPrefix, attempts: 1, last_error: 'storage is unreachable' },
-    ]);
-    // Not due before its wait is over: a sweep now leaves it alone.
-    expect((await sweeper.sweep()).cleared).not.toContain(prefix);
+    expect(objects(`workspaces/${ws}`)).toHaveLength(1);
+    expect(objects(attachment.prefix)).toHaveLength(1);
+    expect(await queued(ws)).toEqual(
+      prefixes.map((prefix) => ({ prefix, attempts: 1, last_error: 'storage is unreachable' })),
+    );
+    // Not due before its wait is over: a sweep now leaves them alone.
+    expect((await sweeper.sweep()).cleared.filter((p) => prefixes.includes(p))).toEqual([]);
 
-    await t.dataSource.query(`UPDATE object_deletions SET next_attempt_at = now() WHERE prefix LIKE $1`, [
-      `${prefix}%`,
-    ]);
-    const retried = await sweeper.sweep();
-    expect(retried.cleared).toEqual(expect.arrayContaining([prefix, projectPrefix]));
-    expect(objects(prefix)).toEqual([]);
-    expect(await queued(tenant.workspace.id)).toEqual([]);
+    await t.dataSource.query(`UPDATE object_deletions SET next_attempt_at = now()`);
+    expect((await sweeper.sweep()).cleared).toEqual(expect.arrayContaining(prefixes));
+    expect(objects(`workspaces/${ws}`)).toEqual([]);
+    expect(objects(`langsmith/${ws}`)).toEqual([]);
+    expect(await queued(ws)).toEqual([]);
   });
 });
