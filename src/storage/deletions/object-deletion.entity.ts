@@ -2,14 +2,14 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * A key prefix whose objects are to be removed from object storage: queued by database triggers
- * in the transaction that deletes a project or a workspace (migration ObjectDeletions), so that a
- * committed deletion is never forgotten, and removed by `ObjectDeletionSweeper` once its objects
- * are gone.
+ * in the transaction that deletes a workspace, a project or a LangSmith run with attachments
+ * (migration ObjectDeletions), so that a committed deletion is never forgotten, and removed by
+ * `ObjectDeletionSweeper` once its objects are gone.
  */
 @Entity('object_deletions')
 @Index('ix_object_deletions_due', ['nextAttemptAt'])
 export class ObjectDeletionEntity {
-  /** `workspaces/<id>` or `workspaces/<id>/projects/<id>`: every object under `<prefix>/`. */
+  /** `workspaces/<id>`, `workspaces/<id>/projects/<id>`, `langsmith/<id>[/<run>]`: every object under `<prefix>/`. */
   @PrimaryColumn({ type: 'text' })
   prefix: string;
 

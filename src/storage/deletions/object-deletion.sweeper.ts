@@ -20,8 +20,8 @@ export interface SweepResult {
 }
 
 /**
- * Removes from object storage what deleted projects and workspaces left there. The deleting
- * transaction queues their key prefixes in `object_deletions` (database triggers); every
+ * Removes from object storage what deleted workspaces, projects and LangSmith runs left there. The
+ * deleting transaction queues their key prefixes in `object_deletions` (database triggers); every
  * STORAGE_SWEEP_INTERVAL_MS a process that runs jobs leases a batch of due prefixes (SKIP LOCKED:
  * replicas share the work), deletes their objects and then their rows. A failure is recorded and
  * retried with a growing wait; a process that dies mid-sweep leaves its lease to expire.
