@@ -1,6 +1,6 @@
-import { createTenant, Tenant } from 'test/fixtures/factories';
-import { agentEvents, traceClient } from 'test/fixtures/traces';
-import { createTestApp, TestApp, useTestEnvironment } from 'test/setup/test-app';
+import type { Tenant } from 'test/fixtures/factories';
+import { agentEvents, type TraceClient, withTraceTenant } from 'test/fixtures/traces';
+import { type TestApp, useTestEnvironment } from 'test/setup/test-app';
 
 // The ingest insert as a plain query, as behind a transaction-pooling PgBouncer: same decisions.
 useTestEnvironment({ DATABASE_PREPARED_STATEMENTS: 'false' });
@@ -8,13 +8,8 @@ useTestEnvironment({ DATABASE_PREPARED_STATEMENTS: 'false' });
 describe('ingest with DATABASE_PREPARED_STATEMENTS=false', () => {
   let t: TestApp;
   let tenant: Tenant;
-  let client: ReturnType<typeof traceClient>;
-  beforeAll(async () => {
-    t = await createTestApp();
-    tenant = await createTenant(t.dataSource);
-    client = traceClient(t, tenant.key);
-  });
-  afterAll(() => t.close());
+  let client: TraceClient;
+  withTraceTenant((made) => ({ t, tenant, client } = made));
 
   const stored = async (sessionId: string) =>
     (

@@ -1,21 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { createTenant, expectProblem, joinTenant, Tenant } from 'test/fixtures/factories';
-import { agentEvents, traceClient } from 'test/fixtures/traces';
-import { createTestApp, TestApp, useTestEnvironment } from 'test/setup/test-app';
+import { agentEvents, traceClient, type TraceClient, withTraceTenant } from 'test/fixtures/traces';
+import { type TestApp, useTestEnvironment } from 'test/setup/test-app';
 
 useTestEnvironment({ INGEST_MAX_EVENTS_PER_BATCH: '500', INGEST_MAX_EVENT_BYTES: '8192' });
 
 describe('trace API: sessions and their event log', () => {
   let t: TestApp;
   let tenant: Tenant;
-  let client: ReturnType<typeof traceClient>;
-  beforeAll(async () => {
-    t = await createTestApp();
-    tenant = await createTenant(t.dataSource);
-    client = traceClient(t, tenant.key);
-  });
-  afterAll(() => t.close());
+  let client: TraceClient;
+  withTraceTenant((made) => ({ t, tenant, client } = made));
 
   const newSession = async () =>
     (await client.createTrace({ project_id: tenant.project.id }).expect(201)).body.id as string;
