@@ -22,6 +22,8 @@
  * BENCH_APP_ENTRY=<main.js> to run another compiled build (e.g. of a patched copy of the tree),
  * BENCH_APP_OUTPUT=<prefix> to keep what each server printed (<prefix>.<server>.log; with
  * BENCH_NODE_FLAGS=--trace-gc it shows the heap after every collection),
+ * BENCH_LATENCY_LOG=<prefix> to write every measured request's send time and latency
+ * (<prefix>.<database>.<phase>.tsv: whether slow answers are spread out or bunched in stalls),
  * BENCH_PROFILE=<dir> to preload bench/instrument.ts into the compiled app (method timings and a
  * V8 CPU profile written to <dir>; it slows the app a little).
  */

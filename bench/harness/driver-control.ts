@@ -45,7 +45,12 @@ export async function runDriver<Config, Result extends DriverPhaseResult>(
   throughput: (result: Result) => string,
 ): Promise<{ phases: (Result & WindowFigures)[]; peakRssMb: number }> {
   const sampler = new MemorySampler(server.pid);
-  const driver = fork(driverJs, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_LATENCY_LOG files are named after the server's database, so each server keeps its own.
+  const timeline = process.env.BENCH_LATENCY_LOG;
+  const driver = fork(driverJs, [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...(timeline ? { BENCH_LATENCY_LOG: `${timeline}.${database}` } : {}) },
+  });
   track(driver);
   // PostgreSQL CPU is counted for the backends serving this database and for the cluster's
   // writers (WAL writer, checkpointer, background writer, autovacuum): other databases of the

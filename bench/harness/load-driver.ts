@@ -8,6 +8,7 @@
  * the table. Each connection is a keep-alive socket of its own (an http.Agent with one socket),
  * one request at a time, so `connections` is exactly the server's concurrency.
  */
+import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 
@@ -107,6 +108,8 @@ export async function runLoad(
 ): Promise<PhaseTally> {
   const url = new URL(serverUrl);
   const latencies: number[] = [];
+  /** When each measured request was sent, ms into the window: where BENCH_LATENCY_LOG wants the timeline. */
+  const sentAt: number[] = [];
   let requests = 0;
   let items = 0;
   let acked = 0;
@@ -159,6 +162,7 @@ export async function runLoad(
           requests++;
           items += batchSize;
           latencies.push(t1 - t0);
+          sentAt.push(t0 - windowStart);
         }
       }
     } finally {
@@ -169,6 +173,11 @@ export async function runLoad(
   await Promise.all(connections.map(drive));
   clearTimeout(started);
   clearTimeout(ended);
+  const timeline = process.env.BENCH_LATENCY_LOG;
+  if (timeline) {
+    const lines = latencies.map((ms, i) => `${sentAt[i].toFixed(1)}\t${ms.toFixed(1)}`);
+    writeFileSync(`${timeline}.${phase.name}.tsv`, `sent_ms\tlatency_ms\n${lines.join('\n')}\n`);
+  }
   const sorted = Float64Array.from(latencies).sort();
   const cpu = cpuUsed ?? { user: 0, system: 0 };
   return {

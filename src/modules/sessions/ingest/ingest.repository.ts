@@ -238,16 +238,16 @@ export class IngestRepository {
   }
 }
 
-/**
- * The payloads as one text, a line each. Serialized JSON never holds a raw line feed (JSON escapes
- * it inside strings and needs none between tokens), so the server splits the lines back without
- * any unescaping. Anything else is refused before a wrong split could store it.
- */
 /** Whether a statement failed on a unique index: an insert with `collisions: 'fail'` met a stored key. */
 export function isUniqueViolation(error: unknown): boolean {
   return error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505';
 }
 
+/**
+ * The payloads as one text, a line each. Serialized JSON never holds a raw line feed (JSON escapes
+ * it inside strings and needs none between tokens), so the server splits the lines back without
+ * any unescaping. Anything else is refused before a wrong split could store it.
+ */
 function payloadLines(rows: NewEventRow[]): string {
   for (const row of rows) {
     if (row.payloadJson.includes('\n')) throw new Error('a payload holds a raw line feed: it is not serialized JSON');
