@@ -176,7 +176,10 @@ export async function runLoad(
   const timeline = process.env.BENCH_LATENCY_LOG;
   if (timeline) {
     const lines = latencies.map((ms, i) => `${sentAt[i].toFixed(1)}\t${ms.toFixed(1)}`);
-    writeFileSync(`${timeline}.${phase.name}.tsv`, `sent_ms\tlatency_ms\n${lines.join('\n')}\n`);
+    // The window's start as epoch ms, to line the timeline up with the server's own traces (GC, logs).
+    const startEpochMs = Math.round(Date.now() - (performance.now() - windowStart));
+    const header = `# window start ${startEpochMs}\nsent_ms\tlatency_ms\n`;
+    writeFileSync(`${timeline}.${phase.name}.tsv`, `${header}${lines.join('\n')}\n`);
   }
   const sorted = Float64Array.from(latencies).sort();
   const cpu = cpuUsed ?? { user: 0, system: 0 };
