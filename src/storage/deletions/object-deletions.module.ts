@@ -4,8 +4,8 @@ import { ObjectDeletionSweeper } from './object-deletion.sweeper';
 import { ObjectDeletionsRepository } from './object-deletions.repository';
 
 /**
- * The removal of deleted projects' and workspaces' stored objects (`object_deletions`, filled by
- * database triggers). Only processes that run jobs sweep: a worker, or an API process without
+ * The removal of the stored objects of deleted workspaces, projects and LangSmith runs
+ * (`object_deletions`, filled by database triggers). Only processes that run jobs sweep: a worker, or an API process without
  * Redis or with RUN_PROCESSORS.
  */
 @Module({ providers: [ObjectDeletionsRepository, ...processorProviders(ObjectDeletionSweeper)] })
