@@ -1,9 +1,10 @@
 import { Client } from 'pg';
+import { testDatabaseUrl } from 'test/setup/services';
 import { int4Array, int8Array, textArray } from './pg-binary-array';
 
 // Read back by the real server: the format is PostgreSQL's, so only PostgreSQL can say it is right.
 describe('pg binary arrays', () => {
-  const client = new Client({ connectionString: process.env.DATABASE_URL });
+  const client = new Client({ connectionString: testDatabaseUrl() });
   const readBack = async (sql: string, value: Buffer): Promise<unknown> =>
     (await client.query<{ v: unknown }>(`SELECT ${sql} AS v`, [value])).rows[0].v;
 
