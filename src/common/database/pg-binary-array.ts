@@ -12,36 +12,40 @@
 const INT4_OID = 23;
 const INT8_OID = 20;
 const TEXT_OID = 25;
-const HEADER_BYTES = 20;
 const TWO_TO_32 = 2 ** 32;
 
-function header(size: number, count: number, elementType: number, hasNulls: boolean): Buffer {
+/** The header's size: an empty array has no dimension, so no length and lower bound. */
+const headerBytes = (count: number) => (count === 0 ? 12 : 20);
+
+/** A buffer of `size` bytes that starts with the header of a `count`-element array. */
+function withHeader(size: number, count: number, elementType: number, hasNulls: boolean): Buffer {
   const buffer = Buffer.allocUnsafe(size);
-  // An empty array has no dimensions at all.
   buffer.writeInt32BE(count === 0 ? 0 : 1, 0);
   buffer.writeInt32BE(hasNulls ? 1 : 0, 4);
   buffer.writeInt32BE(elementType, 8);
-  buffer.writeInt32BE(count, 12);
-  buffer.writeInt32BE(1, 16);
+  if (count > 0) {
+    buffer.writeInt32BE(count, 12);
+    buffer.writeInt32BE(1, 16);
+  }
   return buffer;
 }
 
 /** An `int[]` of what `pick` gives for each item (32-bit integers). */
 export function int4Array<T>(items: readonly T[], pick: (item: T) => number): Buffer {
-  const buffer = header(HEADER_BYTES + items.length * 8, items.length, INT4_OID, false);
-  let offset = HEADER_BYTES;
+  let offset = headerBytes(items.length);
+  const buffer = withHeader(offset + items.length * 8, items.length, INT4_OID, false);
   for (const item of items) {
     buffer.writeInt32BE(4, offset);
     buffer.writeInt32BE(pick(item), offset + 4);
     offset += 8;
   }
-  return buffer.subarray(0, items.length === 0 ? 12 : offset);
+  return buffer;
 }
 
 /** A `bigint[]` of what `pick` gives for each item (safe integers: seqs and positions). */
 export function int8Array<T>(items: readonly T[], pick: (item: T) => number): Buffer {
-  const buffer = header(HEADER_BYTES + items.length * 12, items.length, INT8_OID, false);
-  let offset = HEADER_BYTES;
+  let offset = headerBytes(items.length);
+  const buffer = withHeader(offset + items.length * 12, items.length, INT8_OID, false);
   for (const item of items) {
     const value = pick(item);
     if (!Number.isSafeInteger(value)) throw new RangeError(`not a safe integer: ${value}`);
@@ -51,12 +55,12 @@ export function int8Array<T>(items: readonly T[], pick: (item: T) => number): Bu
     buffer.writeUInt32BE(value >>> 0, offset + 8);
     offset += 12;
   }
-  return buffer.subarray(0, items.length === 0 ? 12 : offset);
+  return buffer;
 }
 
 /** A `text[]` of what `pick` gives for each item, in UTF-8; null elements are NULL. */
 export function textArray<T>(items: readonly T[], pick: (item: T) => string | null): Buffer {
-  let size = HEADER_BYTES;
+  let size = headerBytes(items.length);
   let hasNulls = false;
   for (const item of items) {
     const value = pick(item);
@@ -64,8 +68,8 @@ export function textArray<T>(items: readonly T[], pick: (item: T) => string | nu
     if (value === null) hasNulls = true;
     else size += Buffer.byteLength(value);
   }
-  const buffer = header(size, items.length, TEXT_OID, hasNulls);
-  let offset = HEADER_BYTES;
+  const buffer = withHeader(size, items.length, TEXT_OID, hasNulls);
+  let offset = headerBytes(items.length);
   for (const item of items) {
     const value = pick(item);
     if (value === null) {
@@ -77,5 +81,5 @@ export function textArray<T>(items: readonly T[], pick: (item: T) => string | nu
     buffer.writeInt32BE(written, offset);
     offset += 4 + written;
   }
-  return buffer.subarray(0, items.length === 0 ? 12 : offset);
+  return buffer;
 }
