@@ -17,8 +17,22 @@ export function readMemory(pid: number): { rss: number; hwm: number } | null {
 
 /** user+system CPU time of a process and its name, in seconds (utime and stime of /proc/<pid>/stat). */
 function readProcessCpu(pid: number | string): { comm: string; seconds: number } | null {
+  return readCpu(`/proc/${pid}/stat`);
+}
+
+/** user+system CPU time of a process (all its threads), in seconds; null once it is gone. */
+export function processCpuSeconds(pid: number): number | null {
+  return readProcessCpu(pid)?.seconds ?? null;
+}
+
+/** user+system CPU time of one thread of a process, in seconds: its main thread when `tid` is the pid. */
+export function threadCpuSeconds(pid: number, tid: number = pid): number | null {
+  return readCpu(`/proc/${pid}/task/${tid}/stat`)?.seconds ?? null;
+}
+
+function readCpu(statPath: string): { comm: string; seconds: number } | null {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(statPath, 'utf8');
     const close = stat.lastIndexOf(')');
     const comm = stat.slice(stat.indexOf('(') + 1, close);
     const fields = stat.slice(close + 2).split(' '); // fields[0] is field 3 (state)
