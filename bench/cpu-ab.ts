@@ -15,10 +15,12 @@
  * BENCH_PG_URL as for bench:ingest.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventTemplate } from './driver';
 import { PG_URL, recreateDatabase } from './harness/database';
+import { post } from './harness/load-driver';
 import { killAll, printedApiKey, Server, startServer } from './harness/processes';
 import { fmt, log } from './harness/report';
 import { processCpuSeconds, threadCpuSeconds } from './proc-stats';
@@ -27,14 +29,14 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
 const BURST_MS = Number(process.env.BENCH_BURST_MS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
 const BATCH_SIZE = 100;
-const PAD = 'x'.repeat(190); // ~300 B per serialized event, as bench:ingest sends
+const EVENT_BYTES = 300; // as bench:ingest sends
 
 interface Build {
   name: string;
   server: Server;
   dataDir: string;
   key: string;
-  sessions: { path: string; agent: Agent; seq: number }[];
+  sessions: { path: string; agent: Agent; seq: number; event: ReturnType<typeof eventTemplate> }[];
 }
 
 interface Burst {
@@ -63,62 +65,37 @@ async function startBuild(name: string, entry: string): Promise<Build> {
       body: JSON.stringify({ agent: { name: 'cpu-ab', version: '1.0.0' } }),
     });
     const { id } = (await res.json()) as { id: string };
-    sessions.push({ path: `/api/traces/${id}/events`, agent: new Agent({ keepAlive: true, maxSockets: 1 }), seq: 0 });
+    sessions.push({
+      path: `/api/traces/${id}/events`,
+      agent: new Agent({ keepAlive: true, maxSockets: 1 }),
+      seq: 0,
+      event: eventTemplate(EVENT_BYTES, `c${i}`),
+    });
   }
   log(`${name}: ${entry} live at ${server.url} (pid ${server.pid})`);
   return { name, server, dataDir, key, sessions };
 }
 
-function batchBody(session: Build['sessions'][number], tag: number): Buffer {
+function batchBody(session: Build['sessions'][number]): Buffer {
   const ts = new Date().toISOString();
   const events: string[] = [];
-  for (let i = 0; i < BATCH_SIZE; i++) {
-    const seq = ++session.seq;
-    events.push(
-      `{"seq":${seq},"idempotency_key":"c${tag}:${seq}","type":"step","timestamp":"${ts}",` +
-        `"payload":{"name":"step ${seq}","index":${seq},"output":{"text":"${PAD}"}}}`,
-    );
-  }
+  for (let i = 0; i < BATCH_SIZE; i++) events.push(session.event(++session.seq, ts));
   return Buffer.from(`{"events":[${events.join(',')}]}`);
-}
-
-function post(build: Build, session: Build['sessions'][number], body: Buffer): Promise<number> {
-  const url = new URL(build.server.url);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent: session.agent,
-        host: url.hostname,
-        port: url.port,
-        method: 'POST',
-        path: session.path,
-        headers: {
-          authorization: `Bearer ${build.key}`,
-          'content-type': 'application/json',
-          'content-length': String(body.length),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** Every connection appends, one request at a time, for BURST_MS; the build's CPU is read around it. */
 async function burst(build: Build): Promise<Burst> {
   const { pid } = build.server;
+  const url = new URL(build.server.url);
+  const headers = { authorization: `Bearer ${build.key}` };
   const cpu = () => ({ process: processCpuSeconds(pid) ?? NaN, main: threadCpuSeconds(pid) ?? NaN });
   const before = cpu();
   const end = Date.now() + BURST_MS;
   let requests = 0;
   await Promise.all(
-    build.sessions.map(async (session, tag) => {
+    build.sessions.map(async (session) => {
       while (Date.now() < end) {
-        const status = await post(build, session, batchBody(session, tag));
+        const { status } = await post(session.agent, url, { path: session.path, headers, body: batchBody(session) });
         if (status !== 200) throw new Error(`${build.name}: an append answered ${status}`);
         requests++;
       }

@@ -54,7 +54,7 @@ export interface PhaseResult {
 export type DriverMessage = LoadDriverMessage<PhaseResult>;
 
 /** Builds event JSON by template: the driver's CPU goes to the network, not to serialization. */
-function eventTemplate(eventBytes: number, tag: string) {
+export function eventTemplate(eventBytes: number, tag: string) {
   const make = (seq: number, ts: string, pad: string) =>
     `{"seq":${seq},"idempotency_key":"${tag}:${seq}","type":"step","timestamp":"${ts}",` +
     `"payload":{"name":"step ${seq}","index":${seq},"output":{"text":"${pad}"}}}`;

@@ -70,7 +70,8 @@ export interface PhaseTally {
   requestBytes: number;
 }
 
-function post(agent: Agent, url: URL, { path, headers, body }: LoadRequest): Promise<Reply> {
+/** One request on the connection's own keep-alive socket; the answer read whole. */
+export function post(agent: Agent, url: URL, { path, headers, body }: LoadRequest): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
