@@ -294,10 +294,12 @@ function report(app: ServerFigures & { label: string }, minimal: ServerFigures |
     `ratio flightdeck/minimal events/s at 100 connections: ${fmt(ratio, 2)} (${fmt(ratio * 100, 0)}%)`,
     // This machine's pace swings by a third within minutes: the minimal server's own figures say
     // how this run's machine compares with the one the targets were set on (minimal ≈ 50k events/s).
-    minimal
-      ? `machine pace: the minimal server made ${fmt(at(minimal, 100)?.eventsPerSecond ?? NaN, 0)} events/s at 100 connections ` +
-        `and p99 ${fmt(at(minimal, 16)?.p99Ms ?? NaN, 1)} ms at 16 (targets were set where it makes about 50k events/s)`
-      : '',
+    ...(minimal
+      ? [
+          `machine pace: the minimal server made ${fmt(at(minimal, 100)?.eventsPerSecond ?? NaN, 0)} events/s at 100 connections ` +
+            `and p99 ${fmt(at(minimal, 16)?.p99Ms ?? NaN, 1)} ms at 16 (targets were set where it makes about 50k events/s)`,
+        ]
+      : []),
     '',
     table([
       ['target', 'goal', 'measured', 'result'],
