@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import { FlightdeckExpressAdapter } from 'src/common/http/express-adapter';
 import { overrideEnvironment } from 'src/config/configuration';
 import { DataSource } from 'typeorm';
 
@@ -40,7 +41,10 @@ export async function createTestApp(): Promise<TestApp> {
   const { configureApp } = require('src/app.setup') as typeof import('src/app.setup');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+  const app = moduleRef.createNestApplication<NestExpressApplication>(new FlightdeckExpressAdapter(), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
   configureApp(app);
   await app.init();
   return {

@@ -199,8 +199,19 @@ export class IngestWriter implements OnApplicationShutdown {
     marks: 'locked' | 'known',
   ): Promise<FlushResult | null> {
     const initial = new Map(locked.map((r) => [r.id, { lastSeq: Number(r.last_seq), lastSubSeq: r.last_sub_seq }]));
+    // Written out, not spread: V8 gives a spread copy a hidden class that later properties cannot
+    // share, so each flush would make new ones.
     const state = new Map<string, FlushState>(
-      [...initial].map(([id, s]) => [id, { ...s, stored: new Map(), storedSeqs: new Set(), flushKeys: new Map() }]),
+      [...initial].map(([id, s]) => [
+        id,
+        {
+          lastSeq: s.lastSeq,
+          lastSubSeq: s.lastSubSeq,
+          stored: new Map(),
+          storedSeqs: new Set(),
+          flushKeys: new Map(),
+        },
+      ]),
     );
 
     // Per-session maps keyed by the key or seq alone: no composite strings on the hot path.

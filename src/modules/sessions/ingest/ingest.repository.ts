@@ -218,7 +218,12 @@ export class IngestRepository {
         textArrayLiteral(marks.map((m) => m!.status)),
       ],
     );
-    return heads.map((h) => ({ ...h, count: counts.get(h.workspace_id)! }));
+    return heads.map((h) => ({
+      workspace_id: h.workspace_id,
+      head: h.head,
+      inserted: h.inserted,
+      count: counts.get(h.workspace_id)!,
+    }));
   }
 
   /** The statement as the named prepared statement `name` (DATABASE_PREPARED_STATEMENTS), or as a plain query. */
